@@ -1,0 +1,3 @@
+from .siamese_optim_wrapper_constructor import SiameseOptimWrapperConstructor
+
+__all__ = ['SiameseOptimWrapperConstructor']

@@ -1,0 +1,3 @@
+from .siamese_features import SiameseFeatures
+
+__all__ = ['SiameseFeatures']

@@ -1,0 +1,3 @@
+from .toy_pairs import make_toy_paired_dataset
+
+__all__ = ['make_toy_paired_dataset']

@@ -1,0 +1,79 @@
+"""Config checks and adjustments shared by ``tools/train.py`` and
+``tools/test.py``."""
+import os.path as osp
+from typing import Optional
+
+import torch
+from mmengine.config import Config
+from mmengine.logging import print_log
+
+PAIRED_SEGMENTORS = ('SiameseEncoderDecoder', )
+
+
+def resolve_work_dir(cfg: Config, cli_work_dir: Optional[str],
+                     config_path: str) -> str:
+    """Work dir by mmseg's precedence: CLI > config > ``work_dirs/<name>``.
+
+    Raises:
+        NotADirectoryError: the chosen path exists and is a file.
+    """
+    if cli_work_dir is not None:
+        work_dir = cli_work_dir
+    elif cfg.get('work_dir') is not None:
+        work_dir = cfg.work_dir
+    else:
+        work_dir = osp.join('./work_dirs',
+                            osp.splitext(osp.basename(config_path))[0])
+    if osp.isfile(work_dir):
+        raise NotADirectoryError(
+            f'--work-dir {work_dir} is an existing file, not a folder; '
+            f'choose another path (the file is left untouched).')
+    cfg.work_dir = work_dir
+    return work_dir
+
+
+def adapt_dist_backend(cfg: Config) -> None:
+    """Use gloo instead of NCCL when no GPU is present.
+
+    Configs keep ``backend='nccl'`` for GPU users; on a CPU-only machine NCCL
+    cannot initialise, so a distributed launch switches to ``gloo``.
+    """
+    dist_cfg = cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+    if dist_cfg.get('backend', 'nccl') == 'nccl' and \
+            not torch.cuda.is_available():
+        dist_cfg['backend'] = 'gloo'
+        if cfg.get('launcher', 'none') != 'none':
+            print_log('no CUDA device: distributed backend nccl -> gloo',
+                      logger='current')
+
+
+def check_pairing(cfg: Config) -> None:
+    """Reject a paired pipeline feeding a single-image model, or the reverse.
+
+    A 6-channel paired input reaching a 3-channel backbone fails deep inside
+    a convolution; this check names the config fields instead.
+    """
+    model_type = str(cfg.model.get('type', ''))
+    paired_model = model_type.split('.')[-1] in PAIRED_SEGMENTORS
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(name)
+        if not loader:
+            continue
+        pipeline = loader.get('dataset', {}).get('pipeline', [])
+        packers = [
+            str(step.get('type', '')).split('.')[-1] for step in pipeline
+            if isinstance(step, dict)
+        ]
+        paired_data = 'PackPairedSegInputs' in packers
+        single_data = 'PackSegInputs' in packers
+        if paired_data and not paired_model:
+            raise ValueError(
+                f'{name}.dataset.pipeline packs paired 6-channel inputs '
+                f'(PackPairedSegInputs) but model.type={model_type!r} takes '
+                f'single images; use SiameseEncoderDecoder (fusion='
+                f'"img_only" for a single-image baseline on paired data).')
+        if single_data and paired_model:
+            raise ValueError(
+                f'model.type={model_type!r} needs paired inputs but '
+                f'{name}.dataset.pipeline uses PackSegInputs; use '
+                f'LoadRefImageFromFile + PackPairedSegInputs.')
