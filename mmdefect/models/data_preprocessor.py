@@ -17,6 +17,9 @@ class PairedSegDataPreProcessor(SegDataPreProcessor):
     identically.  Padding to ``size``/``size_divisor`` pads both halves with
     ``pad_val`` and the label with ``seg_pad_val`` (mmseg's ``stack_batch``).
 
+    In training without ``size`` and ``size_divisor`` (mmseg asserts that
+    one is given), the batch is padded to its largest height and width.
+
     Unlike mmseg 1.x, where ``batch_augments`` is stored but never built,
     ``batch_augments`` here is a list of MODELS configs (or callables) that take
     and return ``(inputs, data_samples)``; they run in training only.
@@ -85,10 +88,15 @@ class PairedSegDataPreProcessor(SegDataPreProcessor):
         data = self.cast_data(data)
         data['inputs'] = self._check_and_swap(list(data['inputs']))
         batch_augments, self.batch_augments = self.batch_augments, None
+        size = self.size
+        if training and self.size is None and self.size_divisor is None:
+            self.size = (max(item.shape[1] for item in data['inputs']),
+                         max(item.shape[2] for item in data['inputs']))
         try:
             out = super().forward(data, training)
         finally:
             self.batch_augments = batch_augments
+            self.size = size
         if training:
             for aug in self.batch_augments:
                 out['inputs'], out['data_samples'] = aug(

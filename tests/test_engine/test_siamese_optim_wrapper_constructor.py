@@ -19,7 +19,7 @@ def cfg(**kwargs):
                 optimizer=dict(type='AdamW', lr=0.1), **kwargs)
 
 
-@pytest.mark.parametrize('paramwise', [None, dict(norm_decay_mult=0.0)])
+@pytest.mark.parametrize('paramwise', [None, dict(bias_lr_mult=2.0)])
 def test_frozen_parameters_are_not_in_the_optimizer(paramwise):
     model = TwoBranch()
     extra = dict(paramwise_cfg=paramwise) if paramwise else {}

@@ -41,7 +41,7 @@ def test_padding_to_size_and_divisor():
     test_pad = PairedSegDataPreProcessor(test_cfg=dict(size_divisor=4))
     out = test_pad(batch(), training=False)
     assert out['inputs'].shape == (1, 6, 8, 8)
-    assert out['data_samples'][0].padding_size == [0, 1, 0, 3]
+    assert list(out['data_samples'][0].img_padding_size) == [0, 1, 0, 3]
 
 
 def test_batch_augments_run_in_training_only():
@@ -51,7 +51,7 @@ def test_batch_augments_run_in_training_only():
         calls.append(inputs.shape)
         return inputs * 0, samples
 
-    pre = PairedSegDataPreProcessor(batch_augments=[aug])
+    pre = PairedSegDataPreProcessor(size=(5, 7), batch_augments=[aug])
     assert (pre(batch(), training=True)['inputs'] == 0).all()
     assert (pre(batch(), training=False)['inputs'] != 0).all()
     assert calls == [(1, 6, 5, 7)]

@@ -108,8 +108,8 @@ class PrivateRNGFlip:
 
     def __call__(self, results):
         if self.rng.random() < 0.5:
-            results['img'] = results['img'][::-1].copy()
-            results['gt_seg_map'] = results['gt_seg_map'][::-1].copy()
+            results['img'] = results['img'][:, ::-1].copy()
+            results['gt_seg_map'] = results['gt_seg_map'][:, ::-1].copy()
         return results
 
 
