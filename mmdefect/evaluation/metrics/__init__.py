@@ -1,0 +1,3 @@
+from .anomaly_metric import AnomalyMetric
+
+__all__ = ['AnomalyMetric']

@@ -1,0 +1,76 @@
+import numpy as np
+import pytest
+
+from mmdefect.evaluation.functional.binned_roc import (
+    ap_discretisation_bound, auroc_discretisation_bound, auroc_from_counts,
+    average_precision_from_counts, counts_from_scores, f1_max_from_counts,
+    trapezoid)
+from mmdefect.evaluation.functional.binning import float_to_key
+
+sklearn_metrics = pytest.importorskip('sklearn.metrics')
+
+
+def _data(seed, n=500, decimals=None):
+    rng = np.random.default_rng(seed)
+    labels = rng.random(n) < 0.3
+    scores = rng.normal(size=n) + labels
+    if decimals is not None:
+        scores = np.round(scores, decimals)
+    return scores, labels
+
+
+@pytest.mark.parametrize('seed,decimals', [(0, None), (1, 1), (2, 0)])
+def test_exact_counts_match_sklearn(seed, decimals):
+    scores, labels = _data(seed, decimals=decimals)
+    _, pos, neg = counts_from_scores(scores, labels)
+    assert auroc_from_counts(pos, neg) == pytest.approx(
+        sklearn_metrics.roc_auc_score(labels, scores), abs=1e-12)
+    assert average_precision_from_counts(pos, neg) == pytest.approx(
+        sklearn_metrics.average_precision_score(labels, scores), abs=1e-12)
+
+
+@pytest.mark.parametrize('bits', [2, 5, 8])
+def test_binned_error_within_bound(bits):
+    scores, labels = _data(3, n=2000)
+    _, pos, neg = counts_from_scores(scores, labels)
+    keys = float_to_key(scores, bits)
+    _, binned_pos, binned_neg = counts_from_scores(keys, labels)
+    auroc_err = abs(
+        auroc_from_counts(binned_pos, binned_neg) - auroc_from_counts(
+            pos, neg))
+    assert auroc_err <= auroc_discretisation_bound(binned_pos,
+                                                   binned_neg) + 1e-12
+    ap_err = abs(
+        average_precision_from_counts(binned_pos, binned_neg) -
+        average_precision_from_counts(pos, neg))
+    assert ap_err <= ap_discretisation_bound(binned_pos, binned_neg) + 1e-12
+
+
+def test_f1_max_and_degenerate_counts():
+    scores, labels = _data(4, n=200)
+    values, pos, neg = counts_from_scores(scores, labels)
+    f1, index = f1_max_from_counts(pos, neg)
+    pred = scores >= values[index]
+    assert f1 == pytest.approx(
+        sklearn_metrics.f1_score(labels, pred), abs=1e-12)
+    brute = max(2 * np.sum((scores >= t) & labels) /
+                (np.sum(scores >= t) + labels.sum()) for t in values)
+    assert f1 == pytest.approx(brute, abs=1e-12)
+    assert np.isnan(auroc_from_counts([0, 0], [1, 2]))
+    assert np.isnan(auroc_from_counts([], []))
+    assert np.isnan(average_precision_from_counts([0, 0], [1, 2]))
+    assert average_precision_from_counts([1, 2], [0, 0]) == 1.0
+    assert f1_max_from_counts([0], [3]) == (pytest.approx(np.nan,
+                                                          nan_ok=True), None)
+    with pytest.raises(ValueError):
+        auroc_from_counts([1, 2], [1])
+
+
+def test_trapezoid_with_limit():
+    x, y = np.array([0, 0.2, 0.5, 1.0]), np.array([0, 0.4, 1.0, 1.0])
+    assert trapezoid(x, y) == pytest.approx(0.04 + 0.21 + 0.5)
+    # y(0.3) = 0.6 by interpolation.
+    assert trapezoid(x, y, 0.3) == pytest.approx(0.04 + 0.1 * 0.5)
+    assert trapezoid(x, y, 0.2) == pytest.approx(0.04)
+    assert trapezoid(x, y, 2.0) == pytest.approx(trapezoid(x, y))
+    assert np.isnan(trapezoid([0, np.nan], [0, 1]))
