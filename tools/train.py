@@ -9,7 +9,8 @@ from mmengine.runner import Runner
 
 from mmdefect.engine.safe_checkpoint import UNSAFE_ENV
 from mmdefect.utils import (adapt_dist_backend, check_pairing,
-                            register_all_modules, resolve_work_dir)
+                            find_resume_checkpoint, register_all_modules,
+                            resolve_work_dir)
 
 
 def parse_args(argv=None):
@@ -77,6 +78,8 @@ def main(argv=None):
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
     cfg.resume = args.resume
+    if args.resume and cfg.get('load_from') is None:
+        cfg.load_from = find_resume_checkpoint(cfg.work_dir)
 
     runner = Runner.from_cfg(cfg)
     runner.train()

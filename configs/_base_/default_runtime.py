@@ -12,3 +12,5 @@ log_level = 'INFO'
 load_from = None
 resume = False
 tta_model = dict(type='SegTTAModel')
+# Resumed runs continue the random streams of the interrupted run.
+custom_hooks = [dict(type='RNGStateHook')]

@@ -1,6 +1,8 @@
 """Config checks and adjustments shared by ``tools/train.py`` and
 ``tools/test.py``."""
+import glob
 import os.path as osp
+import re
 from typing import Optional
 
 import torch
@@ -77,3 +79,27 @@ def check_pairing(cfg: Config) -> None:
                 f'model.type={model_type!r} needs paired inputs but '
                 f'{name}.dataset.pipeline uses PackSegInputs; use '
                 f'LoadRefImageFromFile + PackPairedSegInputs.')
+
+
+def find_resume_checkpoint(work_dir: str) -> Optional[str]:
+    """The newest complete checkpoint in ``work_dir``, or ``None``.
+
+    mmengine follows ``work_dir/last_checkpoint``, which ``CheckpointHook``
+    writes non-atomically after each save.  Here that pointer is trusted only
+    if it names an existing, non-empty file; otherwise the ``iter_*.pth`` /
+    ``epoch_*.pth`` with the highest number is used.  Together with
+    ``AtomicLocalBackend`` (checkpoint files appear whole or not at all) a
+    run killed at any moment resumes from its last finished checkpoint.
+    """
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    if osp.isfile(pointer):
+        with open(pointer) as f:
+            path = f.read().strip()
+        if path and osp.isfile(path) and osp.getsize(path) > 0:
+            return path
+    numbered = []
+    for path in glob.glob(osp.join(work_dir, '*_*.pth')):
+        match = re.fullmatch(r'(?:iter|epoch)_(\d+)\.pth', osp.basename(path))
+        if match and osp.getsize(path) > 0:
+            numbered.append((int(match.group(1)), path))
+    return max(numbered)[1] if numbered else None
