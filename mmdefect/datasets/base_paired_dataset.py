@@ -1,9 +1,11 @@
 """Base class of paired (inspected image + defect-free reference) datasets."""
+import logging
 import os.path as osp
-from typing import Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Union
 
 import mmengine
 from mmengine import fileio
+from mmengine.logging import print_log
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
@@ -36,6 +38,15 @@ class BasePairedDataset(BaseSegDataset):
     load time when ``check_files=True``), an unknown category, and an empty
     dataset or split.
 
+    A sample whose files turn out to be unreadable while training (a corrupt
+    or truncated image, a wrong label) is handled by ``on_bad_sample``:
+    ``'error'`` (default) stops with an error naming the sample's files;
+    ``'skip'`` logs the files and the reason, counts the sample in
+    ``bad_samples`` and lets mmengine fetch another sample (at most
+    ``max_refetch`` times in a row, after which mmengine raises, so a
+    dataset of broken files cannot hang a run).  Test-mode datasets always
+    fail fast.
+
     Args:
         ref_mode (str): ``'per_sample'``, ``'fixed'`` or ``'self'``.
         ref_suffix (str, optional): suffix of reference files; defaults to
@@ -43,10 +54,12 @@ class BasePairedDataset(BaseSegDataset):
         fixed_ref (str | dict, optional): references for ``ref_mode='fixed'``.
         check_files (bool): check that every reference exists when the data
             list is built. Defaults to True.
+        on_bad_sample (str): ``'error'`` or ``'skip'``, see above.
         Other arguments: see :class:`mmseg.datasets.BaseSegDataset`.
     """
 
     REF_MODES = ('per_sample', 'fixed', 'self')
+    BAD_SAMPLE_POLICIES = ('error', 'skip')
 
     def __init__(self,
                  *args,
@@ -54,6 +67,7 @@ class BasePairedDataset(BaseSegDataset):
                  ref_suffix: Optional[str] = None,
                  fixed_ref: Union[str, Dict[str, str], None] = None,
                  check_files: bool = True,
+                 on_bad_sample: str = 'error',
                  **kwargs):
         if ref_mode not in self.REF_MODES:
             raise ValueError(f'{type(self).__name__}: ref_mode must be one of '
@@ -61,6 +75,12 @@ class BasePairedDataset(BaseSegDataset):
         if ref_mode == 'fixed' and not fixed_ref:
             raise ValueError(f'{type(self).__name__}: ref_mode="fixed" needs '
                              f'fixed_ref (a path or a dict category -> path)')
+        if on_bad_sample not in self.BAD_SAMPLE_POLICIES:
+            raise ValueError(f'{type(self).__name__}: on_bad_sample must be '
+                             f'one of {self.BAD_SAMPLE_POLICIES}, got '
+                             f'{on_bad_sample!r}')
+        self.on_bad_sample = on_bad_sample
+        self.bad_samples = 0
         self.ref_mode = ref_mode
         self.ref_suffix = ref_suffix
         self.fixed_ref = fixed_ref
@@ -197,3 +217,26 @@ class BasePairedDataset(BaseSegDataset):
                     f'{first["ref_path"]} (reference of '
                     f'{first["img_path"]})')
         return data_list
+
+    def prepare_data(self, idx: int) -> Any:
+        """Run the pipeline; report a failing sample by its files."""
+        info = self.get_data_info(idx)
+        try:
+            return self.pipeline(info)
+        except Exception as err:
+            files = ', '.join(
+                f'{key}={info[key]}'
+                for key in ('img_path', 'ref_path', 'seg_map_path')
+                if key in info)
+            message = (f'{type(self).__name__}: sample {idx} ({files}) could '
+                       f'not be prepared: {type(err).__name__}: {err}')
+            if self.test_mode or self.on_bad_sample == 'error':
+                raise RuntimeError(
+                    message + ' (set on_bad_sample="skip" in the dataset '
+                    'config to skip such samples while training)') from err
+            self.bad_samples += 1
+            print_log(
+                f'{message}; skipped ({self.bad_samples} skipped so far)',
+                logger='current',
+                level=logging.WARNING)
+            return None

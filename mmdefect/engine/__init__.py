@@ -1,6 +1,7 @@
 from .atomic_local_backend import (AtomicLocalBackend,
                                    register_atomic_local_backend)
 from .hooks import RNGStateHook
+from .model_wrappers import CPUDistributedDataParallel
 from .optimizers import SiameseOptimWrapperConstructor
 from .safe_checkpoint import (UnsafeCheckpointError, register_safe_checkpoint_loaders,
                               safe_torch_load)
@@ -10,6 +11,7 @@ register_atomic_local_backend()
 
 __all__ = [
     'AtomicLocalBackend', 'register_atomic_local_backend', 'RNGStateHook',
+    'CPUDistributedDataParallel',
     'SiameseOptimWrapperConstructor', 'UnsafeCheckpointError',
     'register_safe_checkpoint_loaders', 'safe_torch_load'
 ]

@@ -35,18 +35,32 @@ def resolve_work_dir(cfg: Config, cli_work_dir: Optional[str],
 
 
 def adapt_dist_backend(cfg: Config) -> None:
-    """Use gloo instead of NCCL when no GPU is present.
+    """Prepare a distributed launch on a machine without CUDA.
 
-    Configs keep ``backend='nccl'`` for GPU users; on a CPU-only machine NCCL
-    cannot initialise, so a distributed launch switches to ``gloo``.
+    Configs keep ``backend='nccl'`` for GPU users.  Without CUDA, NCCL cannot
+    initialise and mmengine's launcher calls ``torch.cuda.set_device``, so
+    for ``--launcher pytorch`` (``tools/dist_train.sh``) this function
+    switches to ``gloo``, initialises the process group itself from
+    torchrun's environment, and selects ``CPUDistributedDataParallel`` as the
+    model wrapper.  With CUDA nothing changes.
     """
+    if torch.cuda.is_available():
+        return
     dist_cfg = cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
-    if dist_cfg.get('backend', 'nccl') == 'nccl' and \
-            not torch.cuda.is_available():
+    if dist_cfg.get('backend', 'nccl') == 'nccl':
         dist_cfg['backend'] = 'gloo'
-        if cfg.get('launcher', 'none') != 'none':
-            print_log('no CUDA device: distributed backend nccl -> gloo',
-                      logger='current')
+    if cfg.get('launcher', 'none') == 'none':
+        return
+    import torch.distributed as dist
+    if not dist.is_initialized():
+        dist.init_process_group(backend=dist_cfg['backend'])
+    wrapper = cfg.get('model_wrapper_cfg') or {}
+    wrapper.setdefault('type', 'mmseg.CPUDistributedDataParallel')
+    cfg.model_wrapper_cfg = wrapper
+    print_log(
+        f'no CUDA device: distributed backend {dist_cfg["backend"]}, '
+        f'{dist.get_world_size()} CPU processes',
+        logger='current')
 
 
 def check_pairing(cfg: Config) -> None:

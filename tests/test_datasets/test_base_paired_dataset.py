@@ -133,5 +133,32 @@ def test_wrong_label_values_fail_with_file_name(tmp_path):
     cv2.imwrite(str(root / 'ann_dir/train/x.png'),
                 np.full((8, 8), 3, np.uint8))
     ds = build(str(root), pipeline=PIPELINE)
-    with pytest.raises(ValueError, match=r'x\.png has values \[3\]'):
+    with pytest.raises(RuntimeError, match=r'x\.png has values \[3\]'):
         ds[0]
+
+
+def corrupt_copy(toy_root, tmp_path):
+    import shutil
+    root = tmp_path / 'corrupt'
+    shutil.copytree(toy_root, root)
+    bad = root / 'img_dir' / 'train' / '0002.png'
+    bad.write_bytes(bad.read_bytes()[:40])  # truncated PNG
+    return str(root)
+
+
+def test_corrupt_image_fails_fast_with_its_path(toy_root, tmp_path):
+    ds = build(corrupt_copy(toy_root, tmp_path), pipeline=PIPELINE)
+    ds[1]
+    with pytest.raises(RuntimeError, match=r'sample 2 \(img_path=.*0002\.png'):
+        ds[2]
+
+
+def test_corrupt_image_is_skipped_and_counted(toy_root, tmp_path):
+    ds = build(corrupt_copy(toy_root, tmp_path), pipeline=PIPELINE,
+               on_bad_sample='skip')
+    item = ds[2]
+    assert item['inputs'].shape == (6, 64, 64)
+    assert not item['data_samples'].img_path.endswith('0002.png')
+    assert ds.bad_samples == 1
+    with pytest.raises(ValueError, match='on_bad_sample'):
+        build(toy_root, on_bad_sample='ignore')

@@ -1,0 +1,3 @@
+from .cad_head import CADHead
+
+__all__ = ['CADHead']

@@ -1,0 +1,3 @@
+from .balanced_contrastive_loss import BalancedContrastiveLoss
+
+__all__ = ['BalancedContrastiveLoss']
