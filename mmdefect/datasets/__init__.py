@@ -1,9 +1,11 @@
 from .base_paired_dataset import BasePairedDataset
+from .mvtec_supervised import MVTecSupervisedDataset
+from .pcb import PCBDataset
 from .synlcd import SynLCDDataset
 from .transforms import (LoadRefImageFromFile, PackPairedSegInputs,
                          PairedTransform)
 
 __all__ = [
-    'BasePairedDataset', 'SynLCDDataset', 'LoadRefImageFromFile', 'PackPairedSegInputs',
-    'PairedTransform'
+    'BasePairedDataset', 'LoadRefImageFromFile', 'MVTecSupervisedDataset',
+    'PCBDataset', 'PackPairedSegInputs', 'PairedTransform', 'SynLCDDataset'
 ]

@@ -28,18 +28,21 @@ per-pattern 100/100/100/300 above. ``defect_mix`` enables the types:
 The inspected image follows Eq. (1), ``x_ng = sigma(x_ok [+] x_defect)``:
 defects are fused into the clean pattern, then the global screen transform
 ``sigma`` is applied; defect-free samples get ``sigma`` too (Table 1:
-"variation in brightness and contrast"). The reference is the clean pattern itself,
-untransformed: the paper feeds "the corresponding clean image" (one of its
-ten fixed clean images, Implementation details) as the defect-free input,
-and Eq. (3) is built on the model removing ``sigma`` by comparison with it.
+"variation in brightness and contrast"). The reference is the clean pattern
+itself, untransformed: the paper feeds "the corresponding clean image" (one
+of its ten fixed clean images, Implementation details) as the defect-free
+input, and Eq. (3) is built on the model removing ``sigma`` by comparison
+with it.
 So inspected and reference differ at every pixel in general; only with
 ``screen_transform=False`` are they equal away from the defects.
 
 Determinism: sample ``i`` of split ``s`` draws all its randomness from
 ``np.random.default_rng(SeedSequence(seed, spawn_key=(s, i)))`` and OpenCV's
 own RNG is never used, so the files do not depend on the worker count or on
-which samples a worker renders before it. Worker processes are started with
-the ``spawn`` method and keep OpenCV single-threaded.
+which samples a worker renders before it. Worker processes come from a fork
+server (``spawn`` where there is none) and keep OpenCV single-threaded; as
+with any multiprocessing code, a script that calls :meth:`SynLCDGenerator.run`
+with ``workers > 1`` needs an ``if __name__ == '__main__':`` guard.
 """
 import json
 import multiprocessing
@@ -82,7 +85,8 @@ _PNG_FAST = [
     cv2.IMWRITE_PNG_STRATEGY_HUFFMAN_ONLY, cv2.IMWRITE_PNG_FILTER,
     cv2.IMWRITE_PNG_FILTER_UP
 ]
-_PNG_LABEL = [cv2.IMWRITE_PNG_COMPRESSION, 3]
+# Clean references and labels compress well with zlib defaults.
+_PNG_COMPACT = [cv2.IMWRITE_PNG_COMPRESSION, 3]
 
 
 @dataclass(frozen=True)
@@ -228,14 +232,14 @@ class _Renderer:
                                             self.edge_caches[spec.pattern])
         if spec.pattern not in self.ref_png:
             self.ref_png[spec.pattern] = _encode(self.patterns[spec.pattern],
-                                                 _PNG_LABEL)
+                                                 _PNG_COMPACT)
         name = f'{spec.stem}.png'
         (self.out_dir / 'img_dir' / spec.split / name).write_bytes(
             _encode(image, _PNG_FAST))
         (self.out_dir / 'ref_dir' / spec.split / name).write_bytes(
             self.ref_png[spec.pattern])
         (self.out_dir / 'ann_dir' / spec.split / name).write_bytes(
-            _encode(label, _PNG_LABEL))
+            _encode(label, _PNG_COMPACT))
         return dict(
             stem=spec.stem,
             split=spec.split,
@@ -256,6 +260,21 @@ def _init_worker(out_dir, seed, patterns, screen_transform):
 
 def _render_in_worker(spec):
     return _WORKER_RENDERER(spec)
+
+
+def _worker_context():
+    """Multiprocessing context for the workers.
+
+    Not ``fork``: OpenCV's thread pool does not survive ``fork()`` and forked
+    workers can deadlock in their first cv2 call once the parent has used
+    OpenCV. A fork server that preloads this module starts workers cheaply
+    and cleanly; ``spawn`` where fork servers are unavailable.
+    """
+    if 'forkserver' in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context('forkserver')
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context('spawn')
 
 
 def _parse_size(size):
@@ -448,9 +467,7 @@ class SynLCDGenerator:
                 if bar is not None:
                     bar.update()
         else:
-            # spawn, not fork: OpenCV's thread pool does not survive fork()
-            # and forked workers can deadlock in their first cv2 call.
-            context = multiprocessing.get_context('spawn')
+            context = _worker_context()
             chunksize = max(1, min(16, len(self.specs) // (4 * workers)))
             with context.Pool(workers, _init_worker, init_args) as pool:
                 for record in pool.imap(_render_in_worker, self.specs,
