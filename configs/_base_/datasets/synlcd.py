@@ -55,5 +55,5 @@ val_dataloader = dict(
             seg_map_path='ann_dir/test'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU', 'mFscore'])
+val_evaluator = dict(type='DefectIoUMetric', iou_metrics=['mIoU', 'mFscore'])
 test_evaluator = val_evaluator
