@@ -8,6 +8,6 @@ It also replaces mmengine's checkpoint loaders with allow-list based safe
 loading (see :mod:`mmdefect.engine.safe_checkpoint`).
 """
 from .version import __version__, version_info
-from . import datasets, engine, evaluation, models, visualization  # noqa: F401,E402,I001
+from . import apis, datasets, engine, evaluation, models, visualization  # noqa: F401,E402,I001
 
 __all__ = ['__version__', 'version_info']

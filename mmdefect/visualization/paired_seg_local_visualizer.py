@@ -18,9 +18,10 @@ class PairedSegLocalVisualizer(SegLocalVisualizer):
     A drop-in for mmseg's ``SegLocalVisualizer`` (same constructor, same
     ``add_datasample`` signature), so ``SegVisualizationHook`` and
     ``tools/test.py --show-dir`` use it unchanged.  The reference is read
-    from the data sample's ``ref_path``.  The heat map shows the per-pixel
-    defect score: ``anomaly_map`` when the model provides one, otherwise
-    ``1 - softmax(seg_logits)[background]``.
+    from the data sample's ``ref_path``, or given as ``ref_image`` (RGB) to
+    :meth:`add_datasample` when it exists only in memory.  The heat map
+    shows the per-pixel defect score: ``anomaly_map`` when the model
+    provides one, otherwise ``1 - softmax(seg_logits)[background]``.
 
     Args:
         draw_heatmap (bool): append the defect-score panel when a score is
@@ -76,13 +77,23 @@ class PairedSegLocalVisualizer(SegLocalVisualizer):
                        out_file: Optional[str] = None,
                        step: int = 0,
                        with_labels: Optional[bool] = True,
-                       with_image: Optional[bool] = True) -> None:
-        """Draw the panels and save them to the backends or ``out_file``."""
+                       with_image: Optional[bool] = True,
+                       ref_image: Optional[np.ndarray] = None) -> None:
+        """Draw the panels and save them to the backends or ``out_file``.
+
+        ``ref_image`` (RGB), when given, is drawn as the reference panel
+        instead of the file named by the data sample's ``ref_path``.
+        """
         panels: List[np.ndarray] = [image]
         classes = self.dataset_meta.get('classes')
         palette = self.dataset_meta.get('palette')
         if data_sample is not None:
-            if 'ref_path' in data_sample:
+            if ref_image is not None:
+                if ref_image.shape[:2] != image.shape[:2]:
+                    ref_image = mmcv.imresize(
+                        ref_image, (image.shape[1], image.shape[0]))
+                panels.append(ref_image)
+            elif data_sample.get('ref_path') is not None:
                 panels.append(self._read_rgb(data_sample.ref_path,
                                              image.shape))
             if draw_gt and 'gt_sem_seg' in data_sample:
@@ -100,6 +111,7 @@ class PairedSegLocalVisualizer(SegLocalVisualizer):
         drawn = panels[0]
         for panel in panels[1:]:
             drawn = np.concatenate([drawn, gap, panel], axis=1)
+        self.set_image(drawn)
         if show:
             self.show(drawn, win_name=name, wait_time=wait_time)
         if out_file is not None:

@@ -2,16 +2,23 @@ import subprocess
 import sys
 import textwrap
 
-from mmseg.registry import (DATASETS, MODELS, OPTIM_WRAPPER_CONSTRUCTORS,
-                            TRANSFORMS)
+from mmseg.registry import (DATASETS, HOOKS, METRICS, MODEL_WRAPPERS, MODELS,
+                            OPTIM_WRAPPER_CONSTRUCTORS, TRANSFORMS,
+                            VISUALIZERS)
 
 from tests.conftest import REPO_ROOT
 
 PUBLIC = {
-    DATASETS: ['BasePairedDataset'],
-    TRANSFORMS: ['LoadRefImageFromFile', 'PairedTransform',
-                 'PackPairedSegInputs'],
-    MODELS: ['SiameseEncoderDecoder', 'PairedSegDataPreProcessor'],
+    DATASETS: ['BasePairedDataset', 'SynLCDDataset', 'PCBDataset',
+               'MVTecSupervisedDataset'],
+    TRANSFORMS: ['LoadRefImageFromFile', 'LoadRefImageFromNDArray',
+                 'PairedTransform', 'PackPairedSegInputs'],
+    MODELS: ['SiameseEncoderDecoder', 'PairedSegDataPreProcessor', 'CADHead',
+             'BalancedContrastiveLoss'],
+    METRICS: ['AnomalyMetric', 'DefectIoUMetric'],
+    VISUALIZERS: ['PairedSegLocalVisualizer'],
+    HOOKS: ['RNGStateHook'],
+    MODEL_WRAPPERS: ['CPUDistributedDataParallel'],
     OPTIM_WRAPPER_CONSTRUCTORS: ['SiameseOptimWrapperConstructor'],
 }
 

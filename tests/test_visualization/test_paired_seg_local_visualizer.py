@@ -49,3 +49,21 @@ def test_defect_score_prefers_anomaly_map(tmp_path):
     sample.anomaly_map = PixelData(data=torch.full((1, 16, 20), 0.25))
     score = PairedSegLocalVisualizer.defect_score(sample)
     assert np.allclose(score, 0.25)
+
+
+def test_reference_from_memory_and_get_image(tmp_path):
+    vis = PairedSegLocalVisualizer(name='paired_vis_ref_image_test')
+    vis.dataset_meta = dict(classes=('background', 'defect'),
+                            palette=[[0, 0, 0], [0, 255, 0]])
+    sample = make_sample(tmp_path)
+    sample.set_metainfo(dict(ref_path=None))
+    image = np.full((16, 20, 3), 50, np.uint8)
+    ref = np.zeros((8, 10, 3), np.uint8)
+    ref[..., 1] = 120
+    out_file = str(tmp_path / 'panel.png')
+    vis.add_datasample('x', image, sample, out_file=out_file,
+                       with_labels=False, ref_image=ref)
+    drawn = vis.get_image()
+    assert drawn.shape == (16, 5 * 20 + 4 * 4, 3)
+    assert (drawn[:, 24:44] == [0, 120, 0]).all()      # resized, as given
+    np.testing.assert_array_equal(cv2.imread(out_file)[..., ::-1], drawn)

@@ -1,0 +1,4 @@
+"""High-level inference APIs."""
+from .defect_inferencer import DefectInferencer
+
+__all__ = ['DefectInferencer']
