@@ -9,7 +9,13 @@ norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     data_preprocessor=dict(size=(128, 128)),
     backbone=dict(init_cfg=None, drop_path_rate=0.0),
-    decode_head=dict(channels=64, norm_cfg=norm_cfg))
+    decode_head=dict(
+        channels=64,
+        norm_cfg=norm_cfg,
+        # defects are ~2.5 % of the pixels: without class weights a model
+        # trained from scratch for 600 iterations predicts background only
+        # (measured: mIoU_defect 0.0 on the training split)
+        loss_decode=dict(class_weight=[1.0, 10.0, 10.0])))
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
