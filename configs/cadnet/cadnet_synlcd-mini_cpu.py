@@ -17,3 +17,9 @@ model = dict(
         # (measured: mIoU_defect 0.0 on the training split)
         loss_decode=dict(class_weight=[1.0, 10.0, 10.0])))
 randomness = dict(seed=0)
+# Test: mmseg's IoU-based metrics plus the anomaly view of the same model
+# (defect score = 1 - p(background); image score = max over the map).
+test_evaluator = [
+    dict(type='DefectIoUMetric', iou_metrics=['mIoU', 'mFscore']),
+    dict(type='AnomalyMetric', score_key='seg_logits')
+]

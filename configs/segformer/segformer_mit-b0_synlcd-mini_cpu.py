@@ -38,3 +38,9 @@ val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 optim_wrapper = dict(constructor='DefaultOptimWrapperConstructor')
 randomness = dict(seed=0)
+# Test: mmseg's IoU-based metrics plus the anomaly view of the same model
+# (defect score = 1 - p(background); image score = max over the map).
+test_evaluator = [
+    dict(type='DefectIoUMetric', iou_metrics=['mIoU', 'mFscore']),
+    dict(type='AnomalyMetric', score_key='seg_logits')
+]
