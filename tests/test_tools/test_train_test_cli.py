@@ -92,3 +92,13 @@ def test_paired_data_into_single_image_model_is_refused(toy_root, tmp_path):
                '--cfg-options', 'model.type=EncoderDecoder'] +
               data_options(toy_root), expect_ok=False)
     assert 'PackPairedSegInputs' in out and 'EncoderDecoder' in out
+
+
+def test_test_cli_refuses_a_malicious_checkpoint(toy_root, tmp_path):
+    from tests.test_engine.test_safe_checkpoint import write_malicious
+    path, marker = write_malicious(tmp_path)
+    out = run(['tools/test.py', CONFIG, path, '--work-dir',
+               str(tmp_path / 'w'), '--cfg-options'] + data_options(toy_root),
+              expect_ok=False)
+    assert 'Refusing to load checkpoint' in out and 'evil.pth' in out
+    assert not marker.exists()
