@@ -33,4 +33,4 @@ stamp "results on the SynLCD-mini test split (3 held-out patterns)"
     "SegFormer-B0=$WORK/segformer_mit-b0_synlcd-mini_cpu" \
     --keys mIoU mIoU_defect IoU.line IoU.abpt mFscore_defect aAcc \
     | tee "$WORK/results.md"
-stamp "done: $WORK/results.md, visualisations in $WORK/*/show/vis_image/"
+stamp "done: $WORK/results.md, visualisations in $WORK/*/show/vis_data/vis_image/"
