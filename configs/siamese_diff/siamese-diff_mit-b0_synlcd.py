@@ -5,6 +5,7 @@ _base_ = [
     '../_base_/models/segformer_mit-b0.py', '../_base_/datasets/synlcd.py',
     '../_base_/default_runtime.py', '../_base_/schedules/schedule_30ep_synlcd.py'
 ]
+data_preprocessor = dict(type='PairedSegDataPreProcessor')
 model = dict(
     type='SiameseEncoderDecoder',
     fusion='diff',

@@ -44,3 +44,7 @@ def test_generate_train_test(tmp_path):
         assert key in out
     assert len(glob(str(tmp_path / 'show' / '**' / '*.png'),
                     recursive=True)) == 6
+    # test-time flip of both images (tta_pipeline of the SynLCD base config)
+    out = run(['tools/test.py', CONFIG, osp.join(work, 'iter_20.pth'),
+               '--work-dir', work, '--tta', '--cfg-options'] + opts)
+    assert 'mIoU_defect' in out and 'image_AUROC' in out

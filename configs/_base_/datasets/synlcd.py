@@ -28,6 +28,26 @@ test_pipeline = [
     dict(type='LoadAnnotations'),
     dict(type='PackPairedSegInputs'),
 ]
+# Test-time flip on both images: PairedTransform flips the reference with
+# the inspected image; SegTTAModel flips the logits back and averages.
+tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadRefImageFromFile'),
+    dict(
+        type='TestTimeAug',
+        transforms=[[
+            dict(
+                type='PairedTransform',
+                transforms=[
+                    dict(type='RandomFlip', prob=0., direction='horizontal')
+                ]),
+            dict(
+                type='PairedTransform',
+                transforms=[
+                    dict(type='RandomFlip', prob=1., direction='horizontal')
+                ])
+        ], [dict(type='LoadAnnotations')], [dict(type='PackPairedSegInputs')]])
+]
 train_dataloader = dict(
     batch_size=8,
     num_workers=4,

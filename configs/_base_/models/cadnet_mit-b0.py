@@ -3,10 +3,11 @@
 # decoder (CADHead: DistMap, balanced contrastive loss, 3-D coordinate
 # attention) in place of the SegFormer head.
 _base_ = ['./segformer_mit-b0.py']
+data_preprocessor = dict(type='PairedSegDataPreProcessor')
 model = dict(
     type='SiameseEncoderDecoder',
     fusion='pair',
-    data_preprocessor=dict(type='PairedSegDataPreProcessor'),
+    data_preprocessor=data_preprocessor,
     decode_head=dict(
         type='CADHead',
         change_att='supervised',
