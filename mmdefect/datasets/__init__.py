@@ -1,4 +1,5 @@
 from .base_paired_dataset import BasePairedDataset
+from .deeppcb import DeepPCBDataset
 from .mvtec_supervised import MVTecSupervisedDataset
 from .pcb import PCBDataset
 from .synlcd import SynLCDDataset
@@ -6,6 +7,7 @@ from .transforms import (LoadRefImageFromFile, PackPairedSegInputs,
                          PairedTransform)
 
 __all__ = [
-    'BasePairedDataset', 'LoadRefImageFromFile', 'MVTecSupervisedDataset',
-    'PCBDataset', 'PackPairedSegInputs', 'PairedTransform', 'SynLCDDataset'
+    'BasePairedDataset', 'DeepPCBDataset', 'LoadRefImageFromFile',
+    'MVTecSupervisedDataset', 'PCBDataset', 'PackPairedSegInputs',
+    'PairedTransform', 'SynLCDDataset'
 ]

@@ -10,6 +10,7 @@ from tests.conftest import REPO_ROOT
 
 PUBLIC = {
     DATASETS: ['BasePairedDataset', 'SynLCDDataset', 'PCBDataset',
+               'DeepPCBDataset',
                'MVTecSupervisedDataset'],
     TRANSFORMS: ['LoadRefImageFromFile', 'LoadRefImageFromNDArray',
                  'PairedTransform', 'PackPairedSegInputs'],
