@@ -11,4 +11,6 @@ model = dict(
     decode_head=dict(
         type='CADHead',
         change_att='supervised',
-        loss_contrast=dict(type='BalancedContrastiveLoss', loss_weight=1.0)))
+        # lambda_2 = 0.1 instead of the paper's 1: better on generated SynLCD
+        # over two seeds (configs/cadnet/README.md)
+        loss_contrast=dict(type='BalancedContrastiveLoss', loss_weight=0.1)))
