@@ -3,19 +3,21 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.runner import Runner
 
-from mmdefect.engine.safe_checkpoint import UNSAFE_ENV
-from mmdefect.utils import (adapt_dist_backend, check_pairing,
-                            register_all_modules, resolve_work_dir)
+from mmdefect.utils import load_run_config
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='MMSeg test (and eval) a model')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        nargs='?',
+        help='checkpoint file (omitted only for parameter-free models such '
+        'as the classical baselines)')
     parser.add_argument(
         '--work-dir',
         help='if specified, the evaluation metric results will be dumped '
@@ -77,19 +79,11 @@ def trigger_visualization_hook(cfg, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.allow_unsafe_checkpoint:
-        os.environ[UNSAFE_ENV] = '1'
-    register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    resolve_work_dir(cfg, args.work_dir, args.config)
-    check_pairing(cfg)
-    adapt_dist_backend(cfg)
-    if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint {args.checkpoint} not found')
-    cfg.load_from = args.checkpoint
+    cfg = load_run_config(args)
+    if args.checkpoint is not None:
+        if not osp.isfile(args.checkpoint):
+            raise FileNotFoundError(f'checkpoint {args.checkpoint} not found')
+        cfg.load_from = args.checkpoint
 
     if args.show or args.show_dir:
         cfg = trigger_visualization_hook(cfg, args)
@@ -102,6 +96,13 @@ def main(argv=None):
         cfg.test_evaluator['keep_results'] = True
 
     runner = Runner.from_cfg(cfg)
+    if args.checkpoint is None:
+        num_params = sum(p.numel() for p in runner.model.parameters())
+        if num_params:
+            raise ValueError(
+                f'{args.config}: the model has {num_params:,} parameters, so '
+                f'a checkpoint is required; only parameter-free models (e.g. '
+                f'ClassicalDiffSegmentor) are tested without one')
     runner.test()
 
 

@@ -3,14 +3,11 @@ import argparse
 import logging
 import os
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from mmdefect.engine.safe_checkpoint import UNSAFE_ENV
-from mmdefect.utils import (adapt_dist_backend, check_pairing,
-                            find_resume_checkpoint, register_all_modules,
-                            resolve_work_dir)
+from mmdefect.utils import find_resume_checkpoint, load_run_config
 
 
 def parse_args(argv=None):
@@ -53,16 +50,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.allow_unsafe_checkpoint:
-        os.environ[UNSAFE_ENV] = '1'
-    register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    resolve_work_dir(cfg, args.work_dir, args.config)
-    check_pairing(cfg)
-    adapt_dist_backend(cfg)
+    cfg = load_run_config(args)
 
     if args.amp:
         optim_wrapper = cfg.optim_wrapper.type

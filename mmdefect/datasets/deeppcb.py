@@ -3,10 +3,39 @@ import os.path as osp
 from typing import List
 
 import mmengine
+import numpy as np
 from mmengine import fileio
 from mmseg.registry import DATASETS
 
 from .base_paired_dataset import BasePairedDataset
+
+
+NUM_DEEPPCB_CLASSES = 7
+
+
+def read_deeppcb_boxes(ann_path: str) -> np.ndarray:
+    """Boxes of one DeepPCB annotation file as an (M, 5) int64 array.
+
+    Lines are ``x1 y1 x2 y2 type`` (space-separated in the released data,
+    although the authors' readme says commas; both are accepted), ``type``
+    in 1..6.
+    """
+    boxes = []
+    with open(ann_path) as f:
+        for num, line in enumerate(f, 1):
+            tokens = line.replace(',', ' ').split()
+            if not tokens:
+                continue
+            if len(tokens) != 5:
+                raise ValueError(f'{ann_path} line {num}: expected '
+                                 f'"x1 y1 x2 y2 type", got {line.strip()!r}')
+            x1, y1, x2, y2, cls = (int(float(t)) for t in tokens)
+            if not 1 <= cls < NUM_DEEPPCB_CLASSES:
+                raise ValueError(
+                    f'{ann_path} line {num}: type {cls} is not in '
+                    f'1..{NUM_DEEPPCB_CLASSES - 1}')
+            boxes.append((x1, y1, x2, y2, cls))
+    return np.asarray(boxes, dtype=np.int64).reshape(-1, 5)
 
 
 @DATASETS.register_module()
@@ -23,8 +52,12 @@ class DeepPCBDataset(BasePairedDataset):
     ``img_suffix``) and its reference, the template
     ``groupA/B/<id>_temp.jpg`` beside it (suffix ``ref_suffix``), both
     relative to ``data_prefix['img_path']`` (``data_prefix['ref_path']`` for
-    the template if given).  The second column (the box file) is not read:
-    pixel labels come from ``tools/dataset_converters/deeppcb.py``, whose
+    the template if given).  The second column, the box file (relative to
+    ``data_prefix['img_path']``), is read into the data info as
+    ``gt_boxes``, an (M, 5) array ``x1, y1, x2, y2, type`` that
+    :class:`~mmdefect.evaluation.DeepPCBDetectionMetric` scores boxes
+    against; a line without it gives a sample without boxes.  Pixel labels
+    come from ``tools/dataset_converters/deeppcb.py``, whose
     output ``<out>/ann_dir`` is ``data_prefix['seg_map_path']``; the label of
     ``groupA/B/<id>.jpg`` is ``<seg_map_path>/groupA/<id>.png``.  Without
     ``seg_map_path`` the samples have no labels (inference).
@@ -102,8 +135,15 @@ class DeepPCBDataset(BasePairedDataset):
             if ann_dir is not None:
                 name = osp.basename(stem) + self.seg_map_suffix
                 seg = osp.join(ann_dir, parts[0], name)
-            data_list.append(
-                self._info(img_path, self._ref_path(stem, img_path), seg))
+            info = self._info(img_path, self._ref_path(stem, img_path), seg)
+            if len(tokens) == 2:
+                box_path = osp.join(img_dir, tokens[1].replace('\\', '/'))
+                if not osp.isfile(box_path):
+                    raise FileNotFoundError(
+                        f'{self.ann_file} line {num}: box file {box_path} '
+                        f'not found')
+                info['gt_boxes'] = read_deeppcb_boxes(box_path)
+            data_list.append(info)
         return data_list
 
     def load_data_list(self) -> List[dict]:

@@ -1,4 +1,7 @@
-from .metrics import AnomalyMetric, DefectIoUMetric
+from .metrics import AnomalyMetric, DeepPCBDetectionMetric, DefectIoUMetric
 from .thresholds import f1_optimal_threshold, quantile_threshold
 
-__all__ = ['AnomalyMetric', 'DefectIoUMetric', 'f1_optimal_threshold', 'quantile_threshold']
+__all__ = [
+    'AnomalyMetric', 'DeepPCBDetectionMetric', 'DefectIoUMetric',
+    'f1_optimal_threshold', 'quantile_threshold'
+]

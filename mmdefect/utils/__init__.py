@@ -1,9 +1,9 @@
 from .run_config import (adapt_dist_backend, check_pairing,
-                         find_resume_checkpoint, resolve_work_dir)
+                         find_resume_checkpoint, load_run_config,
+                         resolve_work_dir)
 from .set_env import register_all_modules
 
 __all__ = [
     'adapt_dist_backend', 'check_pairing', 'find_resume_checkpoint',
-    'register_all_modules',
-    'resolve_work_dir'
+    'load_run_config', 'register_all_modules', 'resolve_work_dir'
 ]

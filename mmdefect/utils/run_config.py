@@ -1,6 +1,8 @@
 """Config checks and adjustments shared by ``tools/train.py`` and
 ``tools/test.py``."""
+import argparse
 import glob
+import os
 import os.path as osp
 import re
 from typing import Optional
@@ -9,7 +11,30 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-PAIRED_SEGMENTORS = ('SiameseEncoderDecoder', )
+PAIRED_SEGMENTORS = ('SiameseEncoderDecoder', 'ClassicalDiffSegmentor')
+
+
+def load_run_config(args: argparse.Namespace) -> Config:
+    """The config of a ``tools/train.py`` or ``tools/test.py`` run.
+
+    Applies the flags both tools share, in mmseg's order: the unsafe
+    checkpoint opt-in (``--allow-unsafe-checkpoint``), registration of
+    mmseg and mmdefect, ``--launcher``, ``--cfg-options``, the work dir
+    (``--work-dir``), then the pairing check and the CPU distributed backend.
+    """
+    from mmdefect.engine.safe_checkpoint import UNSAFE_ENV
+    from .set_env import register_all_modules
+    if args.allow_unsafe_checkpoint:
+        os.environ[UNSAFE_ENV] = '1'
+    register_all_modules(init_default_scope=False)
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    resolve_work_dir(cfg, args.work_dir, args.config)
+    check_pairing(cfg)
+    adapt_dist_backend(cfg)
+    return cfg
 
 
 def resolve_work_dir(cfg: Config, cli_work_dir: Optional[str],

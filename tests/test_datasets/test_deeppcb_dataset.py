@@ -81,6 +81,8 @@ def test_template_beside_the_test_image(tmp_path):
     folder = tmp_path / 'group1' / '1'
     folder.mkdir(parents=True)
     (tmp_path / 'group1' / '1_not').mkdir()
+    (tmp_path / 'group1' / '1_not' / '0001.txt').write_text(
+        '1 2 5 6 3\n\n0,0,4,4,6\n')
     image = np.zeros((8, 8, 3), np.uint8)
     cv2.imwrite(str(folder / '0001_test.jpg'), image)
     cv2.imwrite(str(folder / '0001_temp.jpg'), image)
@@ -92,6 +94,8 @@ def test_template_beside_the_test_image(tmp_path):
         data_prefix=dict(img_path='', seg_map_path='labels'),
         check_files=False)
     info = ds.get_data_info(0)
+    np.testing.assert_array_equal(info['gt_boxes'],
+                                  [[1, 2, 5, 6, 3], [0, 0, 4, 4, 6]])
     assert info['ref_path'] == str(folder / '0001_temp.jpg')
     assert info['seg_map_path'] == str(tmp_path / 'labels' / 'group1' /
                                        '0001.png')
@@ -101,3 +105,25 @@ def test_template_beside_the_test_image(tmp_path):
             data_root=str(tmp_path),
             ann_file='list.txt',
             data_prefix=dict(img_path=''))
+
+
+def test_box_file_errors_name_the_file_and_line(tmp_path):
+    folder = tmp_path / 'g' / '1'
+    folder.mkdir(parents=True)
+    (tmp_path / 'g' / '1_not').mkdir()
+    image = np.zeros((8, 8, 3), np.uint8)
+    cv2.imwrite(str(folder / '0001_test.jpg'), image)
+    cv2.imwrite(str(folder / '0001_temp.jpg'), image)
+    (tmp_path / 'list.txt').write_text('g/1/0001.jpg g/1_not/0001.txt\n')
+    kwargs = dict(data_root=str(tmp_path), ann_file='list.txt',
+                  data_prefix=dict(img_path=''))
+    with pytest.raises(FileNotFoundError,
+                       match=r'list.txt line 1: box file .*0001.txt'):
+        DeepPCBDataset(**kwargs)
+    box_file = tmp_path / 'g' / '1_not' / '0001.txt'
+    box_file.write_text('1 2 5 6 3\n1 2 5 6 7\n')
+    with pytest.raises(ValueError, match=r'0001.txt line 2: type 7'):
+        DeepPCBDataset(**kwargs)
+    box_file.write_text('1 2 5 3\n')
+    with pytest.raises(ValueError, match=r'line 1: expected "x1 y1 x2 y2'):
+        DeepPCBDataset(**kwargs)

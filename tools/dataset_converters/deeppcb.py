@@ -56,6 +56,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from mmdefect.datasets.deeppcb import read_deeppcb_boxes
+
 CLASSES = ('background', 'open', 'short', 'mousebite', 'spur',
            'spurious_copper', 'pin_hole')
 NUM_CLASSES = len(CLASSES)
@@ -104,25 +106,6 @@ def label_rel_path(img_entry: str) -> str:
     return f'{parts[0]}/{stem}.png'
 
 
-def read_boxes(ann_path: str) -> List[Box]:
-    """Boxes ``(x1, y1, x2, y2, type)`` of one annotation file."""
-    boxes = []
-    with open(ann_path) as f:
-        for num, line in enumerate(f, 1):
-            tokens = line.replace(',', ' ').split()
-            if not tokens:
-                continue
-            if len(tokens) != 5:
-                raise ValueError(f'{ann_path} line {num}: expected '
-                                 f'"x1 y1 x2 y2 type", got {line.strip()!r}')
-            x1, y1, x2, y2, cls = (int(float(t)) for t in tokens)
-            if not 1 <= cls < NUM_CLASSES:
-                raise ValueError(f'{ann_path} line {num}: type {cls} is not '
-                                 f'in 1..{NUM_CLASSES - 1}')
-            boxes.append((x1, y1, x2, y2, cls))
-    return boxes
-
-
 def difference_mask(test: np.ndarray,
                     template: np.ndarray,
                     binary_threshold: int = 127,
@@ -156,7 +139,8 @@ def derive_label(test: np.ndarray,
     Args:
         test (np.ndarray): grayscale inspected image (H, W), uint8.
         template (np.ndarray): grayscale template of the same size.
-        boxes (Sequence[tuple]): ``(x1, y1, x2, y2, type)`` boxes.
+        boxes (Sequence): ``(x1, y1, x2, y2, type)`` boxes, e.g. the (M, 5)
+            array of :func:`mmdefect.datasets.deeppcb.read_deeppcb_boxes`.
         binary_threshold (int): grayscale binarisation threshold.
         kernel (int): side of the square opening/closing element (1 = no
             clean-up).
@@ -199,7 +183,7 @@ def _convert_one(job: tuple) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
             raise FileNotFoundError(f'cannot read {path} (split entry '
                                     f'{img_entry})')
         images.append(image)
-    boxes = read_boxes(osp.join(root, ann_entry))
+    boxes = read_deeppcb_boxes(osp.join(root, ann_entry))
     label, fallback = derive_label(images[0], images[1], boxes,
                                    binary_threshold, kernel)
     if not cv2.imwrite(out_path, label):

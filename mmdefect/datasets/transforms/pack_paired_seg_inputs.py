@@ -27,7 +27,7 @@ class PackPairedSegInputs(PackSegInputs):
                  meta_keys=('img_path', 'ref_path', 'seg_map_path',
                             'ori_shape', 'img_shape', 'pad_shape',
                             'scale_factor', 'flip', 'flip_direction',
-                            'reduce_zero_label')):
+                            'reduce_zero_label', 'gt_boxes')):
         super().__init__(meta_keys=meta_keys)
 
     def transform(self, results: dict) -> dict:

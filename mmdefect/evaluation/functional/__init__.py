@@ -4,11 +4,16 @@ from .binned_roc import (ap_discretisation_bound, auroc_discretisation_bound,
                          f1_max_from_counts, roc_from_counts, trapezoid)
 from .binning import (float_to_key, key_to_float, linear_bin_index,
                       linear_edges)
+from .deeppcb_protocol import (box_iou, deeppcb_evaluate, masks_to_boxes,
+                               match_image, ranked_average_precision,
+                               sort_detections)
 from .pro import (compute_pro, connected_regions, pro_auc,
                   pro_curve_from_counts, pro_discretisation_bound)
 
 __all__ = [
-    'ap_discretisation_bound', 'auroc_discretisation_bound',
+    'box_iou', 'deeppcb_evaluate', 'masks_to_boxes', 'match_image',
+    'ranked_average_precision', 'sort_detections', 'ap_discretisation_bound',
+    'auroc_discretisation_bound',
     'auroc_from_counts', 'average_precision_from_counts',
     'counts_from_scores', 'curve_discretisation_bound', 'f1_max_from_counts',
     'roc_from_counts', 'trapezoid', 'float_to_key', 'key_to_float',

@@ -6,11 +6,11 @@ import cv2
 import numpy as np
 import pytest
 
+from mmdefect.datasets.deeppcb import read_deeppcb_boxes
 from tests.conftest import REPO_ROOT
 from tools.dataset_converters.deeppcb import (convert, derive_label,
                                               label_rel_path, main,
-                                              pair_paths, read_boxes,
-                                              read_split)
+                                              pair_paths, read_split)
 
 DEEPPCB = osp.normpath(osp.join(REPO_ROOT, '..', 'shared', 'data', 'DeepPCB'))
 needs_deeppcb = pytest.mark.skipif(
@@ -57,7 +57,7 @@ def test_real_pair_labels_only_inside_boxes():
     img_entry, ann_entry = read_split(osp.join(root, 'test.txt'))[0]
     test_path, temp_path = pair_paths(root, img_entry)
     assert test_path.endswith('_test.jpg') and osp.isfile(temp_path)
-    boxes = read_boxes(osp.join(root, ann_entry))
+    boxes = read_deeppcb_boxes(osp.join(root, ann_entry))
     label, _ = derive_label(
         cv2.imread(test_path, cv2.IMREAD_GRAYSCALE),
         cv2.imread(temp_path, cv2.IMREAD_GRAYSCALE), boxes)

@@ -1,0 +1,141 @@
+"""DeepPCB's box-level protocol for segmentation models."""
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger
+from mmseg.registry import METRICS
+
+from ..functional.deeppcb_protocol import (IOU_THRESHOLD, deeppcb_evaluate,
+                                           masks_to_boxes)
+
+#: Type names of the DeepPCB submission format (the authors' README).
+DEEPPCB_TYPE_NAMES = ('background', 'open', 'short', 'mousebite', 'spur',
+                      'copper', 'pin-hole')
+
+
+@METRICS.register_module()
+class DeepPCBDetectionMetric(BaseMetric):
+    """Box-level AP, precision, recall and F-score as DeepPCB scores them.
+
+    Each predicted label map becomes boxes (connected components of the
+    defect pixels, class by majority, confidence = mean softmax probability
+    of that class, box widened by ``box_margin``; see
+    :func:`mmdefect.evaluation.functional.masks_to_boxes`), which are scored
+    against the ground-truth boxes with DeepPCB's protocol: a detection is
+    correct when its IoU with a ground-truth box exceeds 0.33 and the
+    classes agree (:func:`~mmdefect.evaluation.functional.deeppcb_evaluate`
+    explains the matching, which follows the authors' script exactly).
+
+    Ground-truth boxes come from each sample's metainfo ``gt_boxes``, an
+    (M, 5) array ``x1, y1, x2, y2, class`` in original-image pixels
+    (:class:`~mmdefect.datasets.DeepPCBDataset` provides it).
+
+    Returned, in percent and prefixed ``DeepPCB/`` (so that the per-class
+    keys do not collide with the pixel metrics'): ``mAP`` (mean of the
+    per-class APs), ``AP``,
+    ``precision``, ``recall`` and ``Fscore`` (the official script's single
+    numbers; its F-score is called hmean there), and ``AP.<class>``,
+    ``Fscore.<class>`` per class.  The F-score depends on which boxes are
+    emitted: all components of the argmax label map, i.e. the model's own
+    decision, are emitted.
+
+    Args:
+        box_margin (int): pixels added to each side of a component's tight
+            box (DeepPCB's boxes leave about 10 px around a defect).
+            Defaults to 10.
+        min_area (int): smaller components are not reported. Defaults to 1.
+        iou_thr (float): IoU a correct detection must exceed.
+            Defaults to 0.33.
+        out_dir (str, optional): if given, one ``<image id>.txt`` per image
+            in the authors' submission format (``x1,y1,x2,y2,confidence,
+            type``) is written there, so that the official script can score
+            the same detections.  An existing non-empty folder is refused.
+        collect_device, prefix: see :class:`mmengine.evaluator.BaseMetric`.
+    """
+
+    default_prefix: Optional[str] = 'DeepPCB'
+
+    def __init__(self,
+                 box_margin: int = 10,
+                 min_area: int = 1,
+                 iou_thr: float = IOU_THRESHOLD,
+                 out_dir: Optional[str] = None,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None,
+                 **kwargs):
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.box_margin = box_margin
+        self.min_area = min_area
+        self.iou_thr = iou_thr
+        self.out_dir = out_dir
+        if out_dir is not None and osp.isdir(out_dir) and os.listdir(out_dir):
+            raise FileExistsError(
+                f'DeepPCBDetectionMetric: out_dir {out_dir} is not empty; '
+                f'choose a new folder (existing files are not overwritten)')
+
+    def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
+        """Turn each prediction into boxes and keep them with the GT boxes."""
+        for sample in data_samples:
+            if 'gt_boxes' not in sample:
+                raise KeyError(
+                    'DeepPCBDetectionMetric needs "gt_boxes" in the metainfo '
+                    f'of each sample; {sample.get("img_path")!r} has none '
+                    '(use DeepPCBDataset, or add gt_boxes to the data info '
+                    'and to PackPairedSegInputs.meta_keys)')
+            label_map = sample['pred_sem_seg']['data'][0].cpu().numpy()
+            probs = None
+            if 'seg_logits' in sample:
+                logits = sample['seg_logits']['data'].float()
+                probs = torch.softmax(logits, dim=0).cpu().numpy()
+            dets = masks_to_boxes(label_map, probs, self.box_margin,
+                                  self.min_area)
+            gt = np.asarray(sample['gt_boxes'], dtype=np.float64)
+            if self.out_dir is not None:
+                self._write_submission(sample.get('img_path', ''), dets)
+            self.results.append((gt.reshape(-1, 5), dets))
+
+    def _write_submission(self, img_path: str, dets: np.ndarray) -> None:
+        os.makedirs(self.out_dir, exist_ok=True)
+        name = osp.basename(img_path).split('_')[0].split('.')[0]
+        lines = [
+            f'{int(x1)},{int(y1)},{int(x2)},{int(y2)},{score:.6f},'
+            f'{DEEPPCB_TYPE_NAMES[int(cls)]}'
+            for x1, y1, x2, y2, score, cls in dets
+        ]
+        with open(osp.join(self.out_dir, f'{name}.txt'), 'w') as f:
+            f.write(''.join(line + '\n' for line in lines))
+
+    def compute_metrics(self, results: List[tuple]) -> Dict[str, float]:
+        """Score all boxes; per-class values are logged as a table."""
+        gts = [gt for gt, _ in results]
+        dets = [det for _, det in results]
+        classes = self.dataset_meta.get('classes') if self.dataset_meta \
+            else None
+        raw = deeppcb_evaluate(gts, dets, classes, self.iou_thr)
+        metrics = {
+            'mAP': raw['mAP'],
+            'AP': raw['AP'],
+            'precision': raw['precision'],
+            'recall': raw['recall'],
+            'Fscore': raw['hmean'],
+        }
+        rows = []
+        for key, value in raw.items():
+            if key.startswith('AP.'):
+                name = key[len('AP.'):]
+                metrics[f'AP.{name}'] = value
+                metrics[f'Fscore.{name}'] = raw[f'hmean.{name}']
+                rows.append(f'{name:>16} AP {value * 100:6.2f}  P '
+                            f'{raw[f"precision.{name}"] * 100:6.2f}  R '
+                            f'{raw[f"recall.{name}"] * 100:6.2f}  F '
+                            f'{raw[f"hmean.{name}"] * 100:6.2f}')
+        MMLogger.get_current_instance().info(
+            f'DeepPCB protocol (IoU > {self.iou_thr}): {raw["num_gt"]} '
+            f'ground-truth boxes, {raw["num_det"]} detections\n' +
+            '\n'.join(rows))
+        return {key: round(float(value) * 100, 2)
+                for key, value in metrics.items()}

@@ -1,0 +1,158 @@
+"""DeepPCB benchmark: box mAP/F-score, pixel IoU and CPU speed per model.
+
+Each ``--run NAME CONFIG CHECKPOINT`` (``none`` as checkpoint for a
+parameter-free model such as the classical baseline) is evaluated on the
+DeepPCB test split through mmengine's ``Runner.test`` (the same path as
+``tools/test.py``), timed end to end (reading both images, the model at
+batch size 1, the metrics), and summarised in one markdown table::
+
+    python tools/benchmarks/deeppcb.py \\
+        --data-root ../shared/data/DeepPCB/PCBData \\
+        --label-root data/deeppcb_labels/ann_dir \\
+        --run classical configs/classical/classical-diff_deeppcb.py none \\
+        --run CADNet-B0 configs/cadnet/cadnet_deeppcb-cpu.py \\
+            work_dirs/cadnet_deeppcb-cpu/iter_1000.pth \\
+        --out work_dirs/deeppcb_benchmark
+
+The labels come from ``tools/dataset_converters/deeppcb.py``.  ``--limit N``
+evaluates the first N test pairs only.  The table (``results.md``), the
+metrics of every run (``results.json``) and each run's logs are written
+under ``--out``; an existing ``results.md`` there is not overwritten.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import shlex
+import sys
+import time
+
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from mmdefect.utils import register_all_modules
+
+COLUMNS = (('DeepPCB/mAP', 'mAP'), ('DeepPCB/AP', 'AP (script)'),
+           ('DeepPCB/Fscore', 'F-score'), ('DeepPCB/precision', 'P'),
+           ('DeepPCB/recall', 'R'), ('mIoU_defect', 'pixel mIoU (defects)'))
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        '--run',
+        nargs=3,
+        action='append',
+        required=True,
+        metavar=('NAME', 'CONFIG', 'CHECKPOINT'),
+        help='a model to evaluate; CHECKPOINT "none" for parameter-free '
+        'models')
+    parser.add_argument(
+        '--data-root', required=True, help="DeepPCB's PCBData folder")
+    parser.add_argument(
+        '--label-root',
+        required=True,
+        help='ann_dir written by tools/dataset_converters/deeppcb.py')
+    parser.add_argument('--out', required=True, help='output folder')
+    parser.add_argument(
+        '--limit', type=int, help='evaluate the first N test pairs only')
+    return parser.parse_args(argv)
+
+
+def subset_list(data_root: str, limit: int, out: str) -> str:
+    """Write the first ``limit`` lines of test.txt to ``out``; return it."""
+    with open(osp.join(data_root, 'test.txt')) as f:
+        lines = [line for line in f if line.strip()]
+    if limit > len(lines):
+        raise ValueError(f'--limit {limit}: test.txt has {len(lines)} pairs')
+    path = osp.join(out, f'test_first{limit}.txt')
+    with open(path, 'w') as f:
+        f.writelines(lines[:limit])
+    return path
+
+
+def evaluate(name: str, config: str, checkpoint: str, args,
+             ann_file: str) -> dict:
+    """Test one model; return its metrics, parameter count and speed."""
+    cfg = Config.fromfile(config)
+    dataset = cfg.test_dataloader.dataset
+    dataset.data_root = args.data_root
+    dataset.ann_file = ann_file
+    dataset.data_prefix = dict(
+        img_path='', seg_map_path=osp.abspath(args.label_root))
+    cfg.test_dataloader.num_workers = 0
+    cfg.test_dataloader.persistent_workers = False
+    cfg.test_dataloader.batch_size = 1
+    cfg.work_dir = osp.join(args.out, name)
+    cfg.launcher = 'none'
+    if checkpoint != 'none':
+        if not osp.isfile(checkpoint):
+            raise FileNotFoundError(f'{name}: checkpoint {checkpoint} not '
+                                    f'found')
+        cfg.load_from = checkpoint
+    cfg.default_hooks.pop('visualization', None)
+    runner = Runner.from_cfg(cfg)
+    num_params = sum(p.numel() for p in runner.model.parameters())
+    if checkpoint == 'none' and num_params:
+        raise ValueError(f'{name}: {config} has {num_params:,} parameters; '
+                         f'give its checkpoint')
+    num_images = len(runner.test_dataloader.dataset)
+    start = time.perf_counter()
+    metrics = runner.test()
+    seconds = time.perf_counter() - start
+    return dict(
+        name=name,
+        config=config,
+        checkpoint=checkpoint,
+        params=num_params,
+        images=num_images,
+        seconds=seconds,
+        images_per_second=num_images / seconds,
+        metrics={key: float(value)
+                 for key, value in metrics.items()})
+
+
+def table(results: list) -> str:
+    """Markdown table of the runs."""
+    head = ['model', 'params'] + [title for _, title in COLUMNS] + \
+        ['CPU img/s']
+    lines = ['| ' + ' | '.join(head) + ' |',
+             '|' + '---|' * len(head)]
+    for res in results:
+        cells = [res['name'], f'{res["params"] / 1e6:.3f} M']
+        cells += [f'{res["metrics"].get(key, float("nan")):.2f}'
+                  for key, _ in COLUMNS]
+        cells.append(f'{res["images_per_second"]:.2f}')
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    register_all_modules(init_default_scope=False)
+    os.makedirs(args.out, exist_ok=True)
+    md_path = osp.join(args.out, 'results.md')
+    if osp.exists(md_path):
+        raise FileExistsError(f'{md_path} exists; choose another --out')
+    ann_file = osp.join(args.data_root, 'test.txt')
+    if args.limit:
+        ann_file = subset_list(args.data_root, args.limit, args.out)
+    results = [
+        evaluate(name, config, checkpoint, args, ann_file)
+        for name, config, checkpoint in args.run
+    ]
+    command = 'python ' + ' '.join(shlex.quote(a) for a in sys.argv)
+    text = (f'{table(results)}\n\nDeepPCB test split, {results[0]["images"]}'
+            f' pairs of 640x640; CPU img/s = whole test loop at batch 1 '
+            f'({torch.get_num_threads()} threads), reading and metrics '
+            f'included.\nCommand: `{command}`\n')
+    with open(md_path, 'w') as f:
+        f.write(text)
+    with open(osp.join(args.out, 'results.json'), 'w') as f:
+        json.dump(dict(command=command, runs=results), f, indent=2)
+    print(text)
+
+
+if __name__ == '__main__':
+    main()
