@@ -200,6 +200,22 @@ def _evaluate(gts: Sequence[np.ndarray], dets: Sequence[np.ndarray],
                 num_gt=num_gt, num_det=num_det)
 
 
+def _as_boxes(arrays: Sequence[np.ndarray], width: int,
+              what: str) -> List[np.ndarray]:
+    """float64 (K, width) arrays; an empty array becomes (0, width)."""
+    boxes = []
+    for idx, array in enumerate(arrays):
+        array = np.asarray(array, dtype=np.float64)
+        if array.size == 0:
+            array = array.reshape(0, width)
+        if array.ndim != 2 or array.shape[1] != width:
+            raise ValueError(
+                f'deeppcb_evaluate: {what} {idx} has shape {array.shape}, '
+                f'expected (K, {width})')
+        boxes.append(array)
+    return boxes
+
+
 def deeppcb_evaluate(gts: Sequence[np.ndarray],
                      dets: Sequence[np.ndarray],
                      class_names: Optional[Sequence[str]] = None,
@@ -226,8 +242,8 @@ def deeppcb_evaluate(gts: Sequence[np.ndarray],
     if len(gts) != len(dets):
         raise ValueError(f'deeppcb_evaluate: {len(gts)} ground-truth lists '
                          f'but {len(dets)} detection lists')
-    gts = [np.asarray(g, dtype=np.float64).reshape(-1, 5) for g in gts]
-    dets = [np.asarray(d, dtype=np.float64).reshape(-1, 6) for d in dets]
+    gts = _as_boxes(gts, 5, 'ground truth')
+    dets = _as_boxes(dets, 6, 'detections')
     result = _evaluate(gts, dets, iou_thr)
     present = sorted({int(c) for g in gts for c in g[:, 4]} |
                      {int(c) for d in dets for c in d[:, 5]})

@@ -53,7 +53,9 @@ class DeepPCBDetectionMetric(BaseMetric):
         out_dir (str, optional): if given, one ``<image id>.txt`` per image
             in the authors' submission format (``x1,y1,x2,y2,confidence,
             type``) is written there, so that the official script can score
-            the same detections.  An existing non-empty folder is refused.
+            the same detections.  An existing non-empty folder is refused
+            and no file is ever overwritten, so set it for one evaluation
+            (``test_evaluator``), not for validation during training.
         collect_device, prefix: see :class:`mmengine.evaluator.BaseMetric`.
     """
 
@@ -94,11 +96,22 @@ class DeepPCBDetectionMetric(BaseMetric):
             dets = masks_to_boxes(label_map, probs, self.box_margin,
                                   self.min_area)
             gt = np.asarray(sample['gt_boxes'], dtype=np.float64)
+            if gt.size == 0:
+                gt = gt.reshape(0, 5)
+            if gt.ndim != 2 or gt.shape[1] != 5:
+                raise ValueError(
+                    f'DeepPCBDetectionMetric: gt_boxes of '
+                    f'{sample.get("img_path")!r} have shape {gt.shape}, '
+                    f'expected (M, 5) rows x1, y1, x2, y2, class')
             if self.out_dir is not None:
-                self._write_submission(sample.get('img_path', ''), dets)
-            self.results.append((gt.reshape(-1, 5), dets))
+                self._write_submission(sample.get('img_path'), dets)
+            self.results.append((gt, dets))
 
-    def _write_submission(self, img_path: str, dets: np.ndarray) -> None:
+    def _write_submission(self, img_path: Optional[str],
+                          dets: np.ndarray) -> None:
+        if not img_path:
+            raise KeyError('DeepPCBDetectionMetric: out_dir needs the '
+                           '"img_path" of each sample to name its file')
         os.makedirs(self.out_dir, exist_ok=True)
         name = osp.basename(img_path).split('_')[0].split('.')[0]
         lines = [
@@ -106,8 +119,15 @@ class DeepPCBDetectionMetric(BaseMetric):
             f'{DEEPPCB_TYPE_NAMES[int(cls)]}'
             for x1, y1, x2, y2, score, cls in dets
         ]
-        with open(osp.join(self.out_dir, f'{name}.txt'), 'w') as f:
-            f.write(''.join(line + '\n' for line in lines))
+        path = osp.join(self.out_dir, f'{name}.txt')
+        try:
+            with open(path, 'x') as f:
+                f.write(''.join(line + '\n' for line in lines))
+        except FileExistsError:
+            raise FileExistsError(
+                f'DeepPCBDetectionMetric: {path} exists (a second '
+                f'evaluation, or two images with the id {name}); it is not '
+                f'overwritten') from None
 
     def compute_metrics(self, results: List[tuple]) -> Dict[str, float]:
         """Score all boxes; per-class values are logged as a table."""

@@ -320,6 +320,21 @@ def test_equals_the_official_script_on_the_test_set():
     assert abs(ours['mAP'] - np.mean(class_aps)) <= 1e-6
 
 
+def test_official_runner_helpers():
+    square = RectanglePolygon([[0, 10], [0, 0], [10, 0], [10, 10]])
+    shifted = RectanglePolygon([[5, 10], [5, 5], [12, 5], [12, 10]])
+    assert (square.area(), (square & shifted).area()) == (100.0, 25.0)
+    assert len(square & RectanglePolygon([[10, 1], [10, 0], [11, 0],
+                                          [11, 1]])) == 0
+    with pytest.raises(ValueError, match='not an axis-aligned rectangle'):
+        RectanglePolygon([[0, 0], [1, 1], [2, 0], [1, -1]])
+    assert gt_text(gt_boxes((1, 2, 3, 4, 6))) == '1,2,3,4,pin-hole\n'
+    assert det_text(det_boxes((1, 2, 3, 4, 0.25, 1))) == (
+        '1,2,3,4,0.250000,open\n')
+    with pytest.raises(ValueError, match=r'in \[0, 1\] only'):
+        det_text(det_boxes((1, 2, 3, 4, 1.5, 1)))
+
+
 HAND_CASES = {
     'wrong class first': (
         [gt_boxes((0, 0, 10, 10, 1))],
@@ -336,21 +351,6 @@ HAND_CASES = {
 }
 
 
-def test_official_runner_helpers():
-    square = RectanglePolygon([[0, 10], [0, 0], [10, 0], [10, 10]])
-    shifted = RectanglePolygon([[5, 10], [5, 5], [12, 5], [12, 10]])
-    assert (square.area(), (square & shifted).area()) == (100.0, 25.0)
-    assert len(square & RectanglePolygon([[10, 1], [10, 0], [11, 0],
-                                          [11, 1]])) == 0
-    with pytest.raises(ValueError, match='not an axis-aligned rectangle'):
-        RectanglePolygon([[0, 0], [1, 1], [2, 0], [1, -1]])
-    assert gt_text(gt_boxes((1, 2, 3, 4, 6))) == '1,2,3,4,pin-hole\n'
-    assert det_text(det_boxes((1, 2, 3, 4, 0.25, 1))) == (
-        '1,2,3,4,0.250000,open\n')
-    with pytest.raises(ValueError, match=r'in \[0, 1\] only'):
-        det_text(det_boxes((1, 2, 3, 4, 1.5, 1)))
-
-
 @requires_script
 @pytest.mark.parametrize('case', list(HAND_CASES))
 def test_hand_cases_agree_with_the_official_script(case):
@@ -358,3 +358,16 @@ def test_hand_cases_agree_with_the_official_script(case):
     ids = [f'{i:08d}' for i in range(len(gts))]
     assert overall(deeppcb_evaluate(gts, dets)) == pytest.approx(
         official_evaluate(gts, dets, ids), abs=1e-12)
+
+
+def test_evaluate_rejects_boxes_of_the_wrong_width():
+    gt = np.array([[0, 0, 10, 10, 1]], dtype=float)
+    det = np.array([[0, 0, 10, 10, 0.9, 1]], dtype=float)
+    with pytest.raises(ValueError,
+                       match=r'ground truth 0 has shape \(1, 6\), expected '
+                       r'\(K, 5\)'):
+        deeppcb_evaluate([det], [gt])
+    with pytest.raises(ValueError, match=r'detections 1 has shape \(5,\)'):
+        deeppcb_evaluate([gt, gt], [det, det[0, :5]])
+    empty = deeppcb_evaluate([np.zeros(0)], [np.zeros(0)])
+    assert empty['num_gt'] == 0 and empty['num_det'] == 0

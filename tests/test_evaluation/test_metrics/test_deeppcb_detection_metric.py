@@ -139,6 +139,24 @@ def test_out_dir_writes_the_submission_format(tmp_path):
         DeepPCBDetectionMetric(out_dir=str(out_dir))
     (tmp_path / 'empty').mkdir()
     DeepPCBDetectionMetric(out_dir=str(tmp_path / 'empty'))
+    # a second evaluation by the same metric does not overwrite the files
+    with pytest.raises(FileExistsError, match='00000004.txt exists'):
+        metric.process({}, [
+            sample(np.zeros((20, 20), np.uint8), [], img_path='00000004.jpg')
+        ])
+    assert (out_dir / '00000001.txt').read_text().startswith('10,10,35,35')
+    with pytest.raises(KeyError, match='needs the "img_path"'):
+        metric.process({}, [sample(np.zeros((20, 20), np.uint8), [],
+                                   img_path='')])
+
+
+def test_ground_truth_of_the_wrong_width_is_refused():
+    metric = DeepPCBDetectionMetric()
+    with pytest.raises(ValueError, match=r"'g/00000009_test.jpg'.*shape "
+                       r'\(1, 6\), expected \(M, 5\)'):
+        metric.process({}, [sample(np.zeros((4, 4), np.uint8),
+                                   [[0, 0, 2, 2, 0.5, 1]],
+                                   img_path='g/00000009_test.jpg')])
 
 
 def test_missing_ground_truth_boxes_names_the_image():
