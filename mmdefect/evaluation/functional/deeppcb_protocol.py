@@ -36,36 +36,48 @@ IOU_THRESHOLD = 0.33
 def masks_to_boxes(label_map: np.ndarray,
                    probs: Optional[np.ndarray] = None,
                    margin: int = 10,
+                   merge_radius: int = 4,
                    min_area: int = 1,
                    ignore_index: int = 255) -> np.ndarray:
     """Boxes with classes and confidences from a predicted label map.
 
-    The defect pixels (label > 0, ``ignore_index`` excluded) are grouped into
-    8-connected components, whatever their class, so a blob whose pixels
-    the model split between two classes still gives one box.  Each
-    component gives a box:
+    The defect pixels (label > 0, ``ignore_index`` excluded) are grouped
+    whatever their class, so a blob whose pixels the model split between
+    two classes still gives one box: two defect pixels are in the same group
+    when they are connected after a dilation of the defect mask by a square
+    of side ``2 * merge_radius + 1`` (8-connectivity), i.e. fragments less
+    than about ``2 * merge_radius`` pixels apart are one defect.  Each group
+    gives a box:
 
     * class: the most frequent defect label of its pixels (ties: the
       smaller label);
     * confidence: the mean of ``probs[class]`` over its pixels (1 if
       ``probs`` is None);
-    * coordinates: its tight bounding box, half-open (``x2 = last column +
-      1``), widened by ``margin`` pixels on every side and clipped to the
-      image.  DeepPCB's annotated boxes surround a defect with about 10 px
-      (median per side measured on 2,255 trainval boxes: 10 px; with the
-      converter's labels as predictions a margin of 10 puts 99.9 % of the
-      boxes above the protocol's IoU of 0.33, a margin of 0 only 4 %).
+    * coordinates: the tight bounding box of its (undilated) pixels,
+      half-open (``x2 = last column + 1``), widened by ``margin`` pixels on
+      every side and clipped to the image.
+
+    The defaults come from DeepPCB's trainval annotations: the boxes
+    surround a defect with about 10 px (median per side over 2,255 boxes),
+    and one annotated defect often differs from its template in several
+    fragments.  With the converter's labels of 300 trainval pairs as
+    predictions, (margin, merge_radius) = (10, 0) gives mAP 89.8 and
+    F-score 92.7; (10, 4) gives 97.3 and 98.0 (radius 2: 94.2 / 95.9;
+    6: 97.1 / 98.0); margin 0 puts only 4 % of the boxes above the
+    protocol's IoU of 0.33.
 
     Args:
         label_map (np.ndarray): (H, W) integer labels.
         probs (np.ndarray, optional): (C, H, W) class probabilities.
         margin (int): pixels added on each side of a tight box.
-        min_area (int): components with fewer pixels are dropped.
+        merge_radius (int): fragments closer than about twice this are
+            merged; 0 = plain connected components.
+        min_area (int): groups with fewer defect pixels are dropped.
         ignore_index (int): label treated as background.
 
     Returns:
         np.ndarray: (N, 6) float64 rows ``x1, y1, x2, y2, confidence,
-        class``, in component order (top-to-bottom scan).
+        class``, in group order (top-to-bottom scan).
     """
     label_map = np.asarray(label_map)
     if label_map.ndim != 2:
@@ -73,13 +85,20 @@ def masks_to_boxes(label_map: np.ndarray,
                          f'shape {label_map.shape}')
     height, width = label_map.shape
     defect = (label_map > 0) & (label_map != ignore_index)
-    num, comp, stats, _ = cv2.connectedComponentsWithStats(
-        defect.astype(np.uint8), connectivity=8)
+    grouping = defect.astype(np.uint8)
+    if merge_radius > 0:
+        side = 2 * merge_radius + 1
+        grouping = cv2.dilate(grouping, np.ones((side, side), np.uint8))
+    num, comp = cv2.connectedComponents(grouping, connectivity=8)
     if num <= 1:
         return np.zeros((0, 6), dtype=np.float64)
-    num_labels = int(label_map[defect].max()) + 1
+    ys, xs = np.nonzero(defect)
+    pix_comp = comp[ys, xs].astype(np.int64)
+    pix_label = label_map[ys, xs].astype(np.int64)
+    num_labels = int(pix_label.max()) + 1
+    area = np.bincount(pix_comp, minlength=num)
     votes = np.bincount(
-        comp[defect].astype(np.int64) * num_labels + label_map[defect],
+        pix_comp * num_labels + pix_label,
         minlength=num * num_labels).reshape(num, num_labels)
     votes[:, 0] = -1
     classes = votes.argmax(axis=1)
@@ -93,19 +112,21 @@ def masks_to_boxes(label_map: np.ndarray,
                 f'masks_to_boxes: probs of shape {probs.shape} do not fit '
                 f'a label map of shape {label_map.shape} with labels up to '
                 f'{num_labels - 1}')
-        ys, xs = np.nonzero(defect)
-        pix_comp = comp[ys, xs]
         pix_prob = probs[classes[pix_comp], ys, xs]
         scores = np.bincount(pix_comp, weights=pix_prob, minlength=num) / \
-            np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
-    rows = []
-    for idx in range(1, num):
-        x, y, w, h, area = stats[idx]
-        if area < min_area:
-            continue
-        rows.append((max(0, x - margin), max(0, y - margin),
-                     min(width, x + w + margin), min(height, y + h + margin),
-                     scores[idx], classes[idx]))
+            np.maximum(area, 1)
+    x_min = np.full(num, width)
+    y_min = np.full(num, height)
+    x_max = np.full(num, -1)
+    y_max = np.full(num, -1)
+    np.minimum.at(x_min, pix_comp, xs)
+    np.minimum.at(y_min, pix_comp, ys)
+    np.maximum.at(x_max, pix_comp, xs)
+    np.maximum.at(y_max, pix_comp, ys)
+    rows = [(max(0, x_min[idx] - margin), max(0, y_min[idx] - margin),
+             min(width, x_max[idx] + 1 + margin),
+             min(height, y_max[idx] + 1 + margin), scores[idx], classes[idx])
+            for idx in range(1, num) if area[idx] >= max(min_area, 1)]
     return np.asarray(rows, dtype=np.float64).reshape(-1, 6)
 
 

@@ -21,9 +21,9 @@ DEEPPCB_TYPE_NAMES = ('background', 'open', 'short', 'mousebite', 'spur',
 class DeepPCBDetectionMetric(BaseMetric):
     """Box-level AP, precision, recall and F-score as DeepPCB scores them.
 
-    Each predicted label map becomes boxes (connected components of the
-    defect pixels, class by majority, confidence = mean softmax probability
-    of that class, box widened by ``box_margin``; see
+    Each predicted label map becomes boxes (groups of nearby defect pixels,
+    class by majority, confidence = mean softmax probability of that class,
+    box widened by ``box_margin``; see
     :func:`mmdefect.evaluation.functional.masks_to_boxes`), which are scored
     against the ground-truth boxes with DeepPCB's protocol: a detection is
     correct when its IoU with a ground-truth box exceeds 0.33 and the
@@ -47,7 +47,10 @@ class DeepPCBDetectionMetric(BaseMetric):
         box_margin (int): pixels added to each side of a component's tight
             box (DeepPCB's boxes leave about 10 px around a defect).
             Defaults to 10.
-        min_area (int): smaller components are not reported. Defaults to 1.
+        merge_radius (int): defect fragments closer than about twice this
+            many pixels form one box (DeepPCB's defects often differ from
+            the template in several fragments). Defaults to 4.
+        min_area (int): smaller groups are not reported. Defaults to 1.
         iou_thr (float): IoU a correct detection must exceed.
             Defaults to 0.33.
         out_dir (str, optional): if given, one ``<image id>.txt`` per image
@@ -63,6 +66,7 @@ class DeepPCBDetectionMetric(BaseMetric):
 
     def __init__(self,
                  box_margin: int = 10,
+                 merge_radius: int = 4,
                  min_area: int = 1,
                  iou_thr: float = IOU_THRESHOLD,
                  out_dir: Optional[str] = None,
@@ -71,6 +75,7 @@ class DeepPCBDetectionMetric(BaseMetric):
                  **kwargs):
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.box_margin = box_margin
+        self.merge_radius = merge_radius
         self.min_area = min_area
         self.iou_thr = iou_thr
         self.out_dir = out_dir
@@ -94,7 +99,7 @@ class DeepPCBDetectionMetric(BaseMetric):
                 logits = sample['seg_logits']['data'].float()
                 probs = torch.softmax(logits, dim=0).cpu().numpy()
             dets = masks_to_boxes(label_map, probs, self.box_margin,
-                                  self.min_area)
+                                  self.merge_radius, self.min_area)
             gt = np.asarray(sample['gt_boxes'], dtype=np.float64)
             if gt.size == 0:
                 gt = gt.reshape(0, 5)

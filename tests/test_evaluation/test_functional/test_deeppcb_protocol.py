@@ -219,13 +219,13 @@ def test_masks_to_boxes(label_map):
     # D x 2..4, y 8..10 -> (0, 6, 6, 12); B x 17..20, y 9..12
     # -> (15, 7, 20, 12).  Order: first pixel in a row-major scan.
     np.testing.assert_array_equal(
-        masks_to_boxes(label_map, margin=2),
+        masks_to_boxes(label_map, margin=2, merge_radius=0),
         [[0, 0, 7, 5, 1, 1], [8, 3, 13, 8, 1, 2], [0, 6, 6, 12, 1, 1],
          [15, 7, 20, 12, 1, 3]])
     np.testing.assert_array_equal(
-        masks_to_boxes(label_map, margin=0, min_area=2),
+        masks_to_boxes(label_map, margin=0, merge_radius=0, min_area=2),
         [[1, 1, 5, 3, 1, 1], [2, 8, 4, 10, 1, 1], [17, 9, 20, 12, 1, 3]])
-    assert masks_to_boxes(label_map, margin=2).dtype == np.float64
+    assert masks_to_boxes(label_map).dtype == np.float64
 
 
 def test_masks_to_boxes_confidence(label_map):
@@ -237,10 +237,30 @@ def test_masks_to_boxes_confidence(label_map):
     probs[1, 8, 2] = 0.2
     probs[1, 9, 3] = 0.4
     probs[3, 9:12, 17:20] = 0.6
-    boxes_ = masks_to_boxes(label_map, probs)
+    boxes_ = masks_to_boxes(label_map, probs, merge_radius=0)
     # A: mean of probs[1] over its 8 pixels, (6 * 0.9 + 2 * 0.3) / 8.
     np.testing.assert_allclose(boxes_[:, 4], [0.75, 0.5, 0.3, 0.6])
     np.testing.assert_array_equal(boxes_[:, 5], [1, 2, 1, 3])
+
+
+def test_masks_to_boxes_merges_nearby_fragments():
+    label_map = np.zeros((30, 40), np.uint8)
+    label_map[10:12, 10:13] = 4  # 6 pixels, columns 10-12
+    label_map[10:12, 17:19] = 5  # 4 pixels, columns 17-18: 4 columns apart
+    label_map[25, 35] = 5  # far away
+    # radius 2: the dilated fragments (columns 8-14 and 15-20) touch, so one
+    # group; its box is the tight box of the undilated pixels, class by
+    # majority (6 pixels of class 4 against 4 of class 5)
+    np.testing.assert_array_equal(
+        masks_to_boxes(label_map, margin=1, merge_radius=2),
+        [[9, 9, 20, 13, 1, 4], [34, 24, 37, 27, 1, 5]])
+    # radius 1: columns 9-13 and 16-19 stay apart
+    np.testing.assert_array_equal(
+        masks_to_boxes(label_map, margin=1, merge_radius=1),
+        [[9, 9, 14, 13, 1, 4], [16, 9, 20, 13, 1, 5],
+         [34, 24, 37, 27, 1, 5]])
+    # min_area counts undilated defect pixels
+    assert len(masks_to_boxes(label_map, merge_radius=1, min_area=5)) == 1
 
 
 def test_masks_to_boxes_background_and_ignore_only():
