@@ -98,7 +98,8 @@ def evaluate(name: str, config: str, checkpoint: str, args,
             raise FileNotFoundError(f'{name}: checkpoint {checkpoint} not '
                                     f'found')
         cfg.load_from = checkpoint
-    cfg.default_hooks.pop('visualization', None)
+    if cfg.get('default_hooks'):
+        cfg.default_hooks.pop('visualization', None)
     runner = Runner.from_cfg(cfg)
     num_params = sum(p.numel() for p in runner.model.parameters())
     if checkpoint == 'none' and num_params:
