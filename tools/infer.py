@@ -13,20 +13,14 @@ stored in the checkpoint by ``calibrate_threshold.py``, else 0.5.
 The exit code is non-zero only if every pair failed.
 """
 import argparse
-import os
 import sys
 
-from mmengine.config import Config, DictAction
-
-from mmdefect.apis import DefectInferencer
-from mmdefect.engine.safe_checkpoint import UNSAFE_ENV
-from mmdefect.utils import register_all_modules
+from mmdefect.apis import add_inferencer_args, build_inferencer
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    add_inferencer_args(parser)
     parser.add_argument(
         '--img', required=True, help='inspected image or folder')
     parser.add_argument(
@@ -38,16 +32,6 @@ def parse_args(argv=None):
         help='defect-score threshold (default: checkpoint, else 0.5)')
     parser.add_argument(
         '--batch-size', type=int, default=1, help='pairs per forward pass')
-    parser.add_argument('--device', default='cpu', help='device to run on')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override settings of the config (key=value)')
-    parser.add_argument(
-        '--allow-unsafe-checkpoint', action='store_true',
-        help='allow full unpickling of the checkpoint; only for files you '
-        'trust')
-    parser.add_argument(
-        '--no-progress', action='store_true', help='hide the progress bar')
     return parser.parse_args(argv)
 
 
@@ -78,15 +62,7 @@ def summarise(results: dict) -> str:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if args.allow_unsafe_checkpoint:
-        os.environ[UNSAFE_ENV] = '1'
-    register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    inferencer = DefectInferencer(
-        cfg, args.checkpoint, device=args.device, threshold=args.threshold,
-        show_progress=not args.no_progress)
+    inferencer = build_inferencer(args, threshold=args.threshold)
     results = inferencer((args.img, args.ref),
                          batch_size=args.batch_size,
                          out_dir=args.out_dir)

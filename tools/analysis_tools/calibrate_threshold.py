@@ -31,20 +31,17 @@ from typing import List, Optional
 
 import numpy as np
 import torch
-from mmengine.config import Config, DictAction
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from mmdefect.apis import DefectInferencer
-from mmdefect.engine.safe_checkpoint import UNSAFE_ENV
+from mmdefect.apis import (DefectInferencer, add_inferencer_args,
+                           build_inferencer)
 from mmdefect.evaluation.thresholds import (f1_optimal_threshold,
                                             quantile_threshold)
-from mmdefect.utils import register_all_modules
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file (not modified)')
+    add_inferencer_args(parser, 'checkpoint file (not modified)')
     parser.add_argument(
         '--mode', choices=['quantile', 'f1'], default='quantile',
         help='quantile of defect-free pixel scores, or pixel-F1-optimal')
@@ -59,16 +56,6 @@ def parse_args(argv=None):
     parser.add_argument(
         '--ignore-index', type=int, default=255,
         help='label value excluded from calibration (default 255)')
-    parser.add_argument('--device', default='cpu', help='device to run on')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override settings of the config (key=value)')
-    parser.add_argument(
-        '--allow-unsafe-checkpoint', action='store_true',
-        help='allow full unpickling of the checkpoint; only for files you '
-        'trust')
-    parser.add_argument(
-        '--no-progress', action='store_true', help='hide the progress bar')
     return parser.parse_args(argv)
 
 
@@ -186,15 +173,7 @@ def main(argv=None) -> int:
     if problem:
         print(f'calibrate_threshold: {problem}', file=sys.stderr)
         return 1
-    if args.allow_unsafe_checkpoint:
-        os.environ[UNSAFE_ENV] = '1'
-    register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    inferencer = DefectInferencer(
-        cfg, args.checkpoint, device=args.device,
-        show_progress=not args.no_progress)
+    inferencer = build_inferencer(args)
     try:
         details = calibrate(inferencer, args.mode, args.q, args.split,
                             args.ignore_index, not args.no_progress)
