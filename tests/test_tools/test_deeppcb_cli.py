@@ -96,7 +96,9 @@ def test_classical_baseline_runs_without_checkpoint(deeppcb10):
 def test_benchmark_table(deeppcb10, cadnet_checkpoint):
     root, labels, _ = deeppcb10
     out_dir = root / 'bench'
-    out = run(['tools/benchmarks/deeppcb.py', '--data-root', PCBDATA,
+    # a data root relative to the working directory, as users type it
+    out = run(['tools/benchmarks/deeppcb.py', '--data-root',
+               osp.relpath(PCBDATA, REPO_ROOT),
                '--label-root', labels, '--num-pairs', '2', '--out', str(out_dir),
                '--run', 'classical', CLASSICAL, 'none',
                '--run', 'CADNet', CADNET, cadnet_checkpoint])

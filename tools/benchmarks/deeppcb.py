@@ -143,9 +143,11 @@ def main(argv=None):
     md_path = osp.join(args.out, 'results.md')
     if osp.exists(md_path):
         raise FileExistsError(f'{md_path} exists; choose another --out')
-    ann_file = osp.join(args.data_root, 'test.txt')
+    # absolute: mmengine joins a relative ann_file with data_root
+    ann_file = osp.abspath(osp.join(args.data_root, 'test.txt'))
     if args.num_pairs:
-        ann_file = subset_list(args.data_root, args.num_pairs, args.out)
+        ann_file = osp.abspath(
+            subset_list(args.data_root, args.num_pairs, args.out))
     results = [
         evaluate(name, config, checkpoint, args, ann_file)
         for name, config, checkpoint in args.run
