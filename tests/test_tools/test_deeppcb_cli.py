@@ -99,7 +99,8 @@ def test_benchmark_table(deeppcb10, cadnet_checkpoint):
     # a data root relative to the working directory, as users type it
     out = run(['tools/benchmarks/deeppcb.py', '--data-root',
                osp.relpath(PCBDATA, REPO_ROOT),
-               '--label-root', labels, '--num-pairs', '2', '--out', str(out_dir),
+               '--label-root', labels, '--num-pairs', '2',
+               '--out', str(out_dir),
                '--run', 'classical', CLASSICAL, 'none',
                '--run', 'CADNet', CADNET, cadnet_checkpoint])
     table = (out_dir / 'results.md').read_text()
