@@ -155,8 +155,8 @@ def main(argv=None):
     command = 'python ' + ' '.join(shlex.quote(a) for a in sys.argv)
     text = (f'{table(results)}\n\nDeepPCB test split, {results[0]["images"]}'
             f' pairs of 640x640; CPU img/s = whole test loop at batch 1 '
-            f'({torch.get_num_threads()} torch thread(s)), reading and metrics '
-            f'included.\nCommand: `{command}`\n')
+            f'({torch.get_num_threads()} torch thread(s)), reading and '
+            f'metrics included.\nCommand: `{command}`\n')
     with open(md_path, 'w') as f:
         f.write(text)
     with open(osp.join(args.out, 'results.json'), 'w') as f:
