@@ -20,7 +20,9 @@ class PackPairedSegInputs(PackSegInputs):
 
     Args:
         meta_keys (Sequence[str]): metainfo keys; mmseg's defaults plus
-            ``ref_path``.
+            ``ref_path`` and ``gt_boxes`` (the annotated boxes that
+            :class:`~mmdefect.evaluation.DeepPCBDetectionMetric` scores
+            against; absent keys are skipped).
     """
 
     def __init__(self,
