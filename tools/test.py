@@ -6,7 +6,7 @@ import os.path as osp
 from mmengine.config import DictAction
 from mmengine.runner import Runner
 
-from mmdefect.utils import load_run_config
+from mmdefect.utils import load_run_config, release_dist
 
 
 def parse_args(argv=None):
@@ -104,6 +104,7 @@ def main(argv=None):
                 f'a checkpoint is required; only parameter-free models (e.g. '
                 f'ClassicalDiffSegmentor) are tested without one')
     runner.test()
+    release_dist()
 
 
 if __name__ == '__main__':

@@ -7,7 +7,8 @@ from mmengine.config import DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from mmdefect.utils import find_resume_checkpoint, load_run_config
+from mmdefect.utils import (find_resume_checkpoint, load_run_config,
+                            release_dist)
 
 
 def parse_args(argv=None):
@@ -71,6 +72,7 @@ def main(argv=None):
 
     runner = Runner.from_cfg(cfg)
     runner.train()
+    release_dist()
 
 
 if __name__ == '__main__':

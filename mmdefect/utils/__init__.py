@@ -1,9 +1,10 @@
 from .run_config import (adapt_dist_backend, check_pairing,
                          find_resume_checkpoint, load_run_config,
-                         resolve_work_dir)
+                         release_dist, resolve_work_dir)
 from .set_env import register_all_modules
 
 __all__ = [
     'adapt_dist_backend', 'check_pairing', 'find_resume_checkpoint',
-    'load_run_config', 'register_all_modules', 'resolve_work_dir'
+    'load_run_config', 'register_all_modules', 'release_dist',
+    'resolve_work_dir'
 ]

@@ -88,6 +88,21 @@ def adapt_dist_backend(cfg: Config) -> None:
         logger='current')
 
 
+def release_dist() -> None:
+    """End a distributed run cleanly: barrier, then destroy the group.
+
+    Without it each process tears down the gloo process group during
+    interpreter exit, and a worker thread still running at that moment
+    aborts the process ("terminate called without an active exception",
+    seen as a SIGABRT of rank 0 after a successful two-process run).
+    Does nothing outside a distributed run.
+    """
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def check_pairing(cfg: Config) -> None:
     """Reject a paired pipeline feeding a single-image model, or the reverse.
 
