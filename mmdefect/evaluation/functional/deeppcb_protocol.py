@@ -221,20 +221,20 @@ def _evaluate(gts: Sequence[np.ndarray], dets: Sequence[np.ndarray],
                 num_gt=num_gt, num_det=num_det)
 
 
-def _as_boxes(arrays: Sequence[np.ndarray], width: int,
-              what: str) -> List[np.ndarray]:
-    """float64 (K, width) arrays; an empty array becomes (0, width)."""
-    boxes = []
-    for idx, array in enumerate(arrays):
-        array = np.asarray(array, dtype=np.float64)
-        if array.size == 0:
-            array = array.reshape(0, width)
-        if array.ndim != 2 or array.shape[1] != width:
-            raise ValueError(
-                f'deeppcb_evaluate: {what} {idx} has shape {array.shape}, '
-                f'expected (K, {width})')
-        boxes.append(array)
-    return boxes
+def as_box_array(boxes, width: int, name: str,
+                 rows: str = 'K') -> np.ndarray:
+    """``boxes`` as a float64 (``rows``, ``width``) array.
+
+    An empty input becomes (0, ``width``); any other shape raises a
+    ``ValueError`` starting with ``name``.
+    """
+    array = np.asarray(boxes, dtype=np.float64)
+    if array.size == 0:
+        array = array.reshape(0, width)
+    if array.ndim != 2 or array.shape[1] != width:
+        raise ValueError(f'{name} has shape {array.shape}, expected '
+                         f'({rows}, {width})')
+    return array
 
 
 def deeppcb_evaluate(gts: Sequence[np.ndarray],
@@ -263,8 +263,10 @@ def deeppcb_evaluate(gts: Sequence[np.ndarray],
     if len(gts) != len(dets):
         raise ValueError(f'deeppcb_evaluate: {len(gts)} ground-truth lists '
                          f'but {len(dets)} detection lists')
-    gts = _as_boxes(gts, 5, 'ground truth')
-    dets = _as_boxes(dets, 6, 'detections')
+    gts = [as_box_array(g, 5, f'deeppcb_evaluate: ground truth {idx}')
+           for idx, g in enumerate(gts)]
+    dets = [as_box_array(d, 6, f'deeppcb_evaluate: detections {idx}')
+            for idx, d in enumerate(dets)]
     result = _evaluate(gts, dets, iou_thr)
     present = sorted({int(c) for g in gts for c in g[:, 4]} |
                      {int(c) for d in dets for c in d[:, 5]})

@@ -9,8 +9,8 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 from mmseg.registry import METRICS
 
-from ..functional.deeppcb_protocol import (IOU_THRESHOLD, deeppcb_evaluate,
-                                           masks_to_boxes)
+from ..functional.deeppcb_protocol import (IOU_THRESHOLD, as_box_array,
+                                           deeppcb_evaluate, masks_to_boxes)
 
 #: Type names of the DeepPCB submission format (the authors' README).
 DEEPPCB_TYPE_NAMES = ('background', 'open', 'short', 'mousebite', 'spur',
@@ -100,14 +100,9 @@ class DeepPCBDetectionMetric(BaseMetric):
                 probs = torch.softmax(logits, dim=0).cpu().numpy()
             dets = masks_to_boxes(label_map, probs, self.box_margin,
                                   self.merge_radius, self.min_area)
-            gt = np.asarray(sample['gt_boxes'], dtype=np.float64)
-            if gt.size == 0:
-                gt = gt.reshape(0, 5)
-            if gt.ndim != 2 or gt.shape[1] != 5:
-                raise ValueError(
-                    f'DeepPCBDetectionMetric: gt_boxes of '
-                    f'{sample.get("img_path")!r} have shape {gt.shape}, '
-                    f'expected (M, 5) rows x1, y1, x2, y2, class')
+            gt = as_box_array(
+                sample['gt_boxes'], 5, 'DeepPCBDetectionMetric: gt_boxes '
+                f'(x1, y1, x2, y2, class) of {sample.get("img_path")!r}', 'M')
             if self.out_dir is not None:
                 self._write_submission(sample.get('img_path'), dets)
             self.results.append((gt, dets))
