@@ -6,7 +6,8 @@ import os.path as osp
 from mmengine.config import DictAction
 from mmengine.runner import Runner
 
-from mmdefect.utils import load_run_config, release_dist
+from mmdefect.utils import (count_params_checked, load_run_config,
+                            release_dist)
 
 
 def parse_args(argv=None):
@@ -96,13 +97,7 @@ def main(argv=None):
         cfg.test_evaluator['keep_results'] = True
 
     runner = Runner.from_cfg(cfg)
-    if args.checkpoint is None:
-        num_params = sum(p.numel() for p in runner.model.parameters())
-        if num_params:
-            raise ValueError(
-                f'{args.config}: the model has {num_params:,} parameters, so '
-                f'a checkpoint is required; only parameter-free models (e.g. '
-                f'ClassicalDiffSegmentor) are tested without one')
+    count_params_checked(runner.model, args.checkpoint, args.config)
     runner.test()
     release_dist()
 

@@ -88,6 +88,23 @@ def adapt_dist_backend(cfg: Config) -> None:
         logger='current')
 
 
+def count_params_checked(model: torch.nn.Module, checkpoint: Optional[str],
+                         config: str) -> int:
+    """Parameter count of ``model``; without a ``checkpoint`` it must be 0.
+
+    Testing a model with parameters but no checkpoint would evaluate random
+    weights; only parameter-free models (the classical baselines) may run
+    without one.
+    """
+    num_params = sum(p.numel() for p in model.parameters())
+    if checkpoint is None and num_params:
+        raise ValueError(
+            f'{config}: the model has {num_params:,} parameters, so a '
+            f'checkpoint is required; only parameter-free models (e.g. '
+            f'ClassicalDiffSegmentor) are tested without one')
+    return num_params
+
+
 def release_dist() -> None:
     """End a distributed run cleanly: barrier, then destroy the group.
 

@@ -34,7 +34,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from mmdefect.utils import register_all_modules
+from mmdefect.utils import count_params_checked, register_all_modules
 
 COLUMNS = (('DeepPCB/mAP', 'mAP'), ('DeepPCB/AP', 'AP (script)'),
            ('DeepPCB/Fscore', 'F-score'), ('DeepPCB/precision', 'P'),
@@ -101,10 +101,8 @@ def evaluate(name: str, config: str, checkpoint: str, args,
     if cfg.get('default_hooks'):
         cfg.default_hooks.pop('visualization', None)
     runner = Runner.from_cfg(cfg)
-    num_params = sum(p.numel() for p in runner.model.parameters())
-    if checkpoint == 'none' and num_params:
-        raise ValueError(f'{name}: {config} has {num_params:,} parameters; '
-                         f'give its checkpoint')
+    num_params = count_params_checked(
+        runner.model, None if checkpoint == 'none' else checkpoint, config)
     num_images = len(runner.test_dataloader.dataset)
     start = time.perf_counter()
     metrics = runner.test()
