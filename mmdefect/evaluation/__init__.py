@@ -1,7 +1,11 @@
 from .metrics import AnomalyMetric, DeepPCBDetectionMetric, DefectIoUMetric
+from .score_rule import ScoreRule
+from .threshold_record import (read_threshold, threshold_info,
+                               write_threshold_checkpoint)
 from .thresholds import f1_optimal_threshold, quantile_threshold
 
 __all__ = [
-    'AnomalyMetric', 'DeepPCBDetectionMetric', 'DefectIoUMetric',
-    'f1_optimal_threshold', 'quantile_threshold'
+    'AnomalyMetric', 'DeepPCBDetectionMetric', 'DefectIoUMetric', 'ScoreRule',
+    'f1_optimal_threshold', 'quantile_threshold', 'read_threshold',
+    'threshold_info', 'write_threshold_checkpoint'
 ]

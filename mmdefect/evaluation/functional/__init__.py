@@ -9,6 +9,8 @@ from .deeppcb_protocol import (box_iou, deeppcb_evaluate, masks_to_boxes,
                                sort_detections)
 from .pro import (compute_pro, connected_regions, pro_auc,
                   pro_curve_from_counts, pro_discretisation_bound)
+from .scores import (check_image_score_rule, decide, defect_probability,
+                     image_score, label_masks, score_map, topk_count)
 
 __all__ = [
     'box_iou', 'deeppcb_evaluate', 'masks_to_boxes', 'match_image',
@@ -18,5 +20,7 @@ __all__ = [
     'counts_from_scores', 'curve_discretisation_bound', 'f1_max_from_counts',
     'roc_from_counts', 'trapezoid', 'float_to_key', 'key_to_float',
     'linear_bin_index', 'linear_edges', 'compute_pro', 'connected_regions',
-    'pro_auc', 'pro_curve_from_counts', 'pro_discretisation_bound'
+    'pro_auc', 'pro_curve_from_counts', 'pro_discretisation_bound',
+    'check_image_score_rule', 'decide', 'defect_probability', 'image_score',
+    'label_masks', 'score_map', 'topk_count'
 ]
