@@ -9,44 +9,77 @@ import mmengine
 from mmengine.fileio import LocalBackend, register_backend
 
 
+def default_file_mode() -> int:
+    """The mode ``open(path, 'w')`` gives a new file: ``0o666 & ~umask``.
+
+    ``tempfile.mkstemp`` creates files with mode 0600 whatever the umask;
+    a file that replaces its target through :func:`atomic_write_bytes` gets
+    this mode instead, so a shared work dir stays readable by the group the
+    umask allows.  The umask is read from ``/proc/self/status`` where
+    available (no process-wide change); elsewhere it is set and restored.
+    """
+    umask = None
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('Umask:'):
+                    umask = int(line.split()[1], 8)
+                    break
+    except OSError:
+        pass
+    if umask is None:
+        umask = os.umask(0o022)
+        os.umask(umask)
+    return 0o666 & ~umask
+
+
+def atomic_write_bytes(data: bytes, filepath: Union[str, Path]) -> None:
+    """Write ``data`` to ``filepath`` so it appears whole or not at all.
+
+    Data go to a temporary file in the target folder, are flushed and
+    ``fsync``-ed, get the mode of a normally created file
+    (:func:`default_file_mode`) and replace the target with ``os.replace``
+    (atomic on POSIX and Windows).  Missing parent folders are created; on
+    any error the temporary file is removed and the target is untouched.
+    """
+    filepath = str(filepath)
+    folder = osp.dirname(osp.abspath(filepath))
+    mmengine.mkdir_or_exist(folder)
+    fd, tmp = tempfile.mkstemp(
+        dir=folder, prefix=f'.{osp.basename(filepath)}.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, default_file_mode())
+        os.replace(tmp, filepath)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
 class AtomicLocalBackend(LocalBackend):
     """``LocalBackend`` whose ``put``/``put_text`` never leave a torn file.
 
-    Data go to a temporary file in the target folder, are flushed and
-    ``fsync``-ed, and replace the target with ``os.replace`` (atomic on POSIX
-    and Windows).  A process killed while mmengine saves a checkpoint leaves
-    either the previous file or the complete new one, never a half-written
-    ``iter_N.pth`` that ``--resume`` could pick up.
+    Both go through :func:`atomic_write_bytes`: a process killed while
+    mmengine saves a checkpoint (or mmcv writes an image) leaves either the
+    previous file or the complete new one, never a half-written
+    ``iter_N.pth`` that ``--resume`` could pick up.  New files get the
+    umask's mode, as with a plain ``open``.
     """
 
     def put(self, obj: bytes, filepath: Union[str, Path]) -> None:
         """Write ``obj`` to ``filepath`` atomically."""
-        self._atomic_write(obj, filepath)
+        atomic_write_bytes(obj, filepath)
 
     def put_text(self,
                  obj: str,
                  filepath: Union[str, Path],
                  encoding: str = 'utf-8') -> None:
         """Write text to ``filepath`` atomically."""
-        self._atomic_write(obj.encode(encoding), filepath)
-
-    @staticmethod
-    def _atomic_write(data: bytes, filepath: Union[str, Path]) -> None:
-        filepath = str(filepath)
-        folder = osp.dirname(osp.abspath(filepath))
-        mmengine.mkdir_or_exist(folder)
-        fd, tmp = tempfile.mkstemp(
-            dir=folder, prefix=f'.{osp.basename(filepath)}.', suffix='.tmp')
-        try:
-            with os.fdopen(fd, 'wb') as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, filepath)
-        except BaseException:
-            if osp.exists(tmp):
-                os.remove(tmp)
-            raise
+        atomic_write_bytes(obj.encode(encoding), filepath)
 
 
 def register_atomic_local_backend() -> None:

@@ -39,3 +39,21 @@ def test_resume_checkpoint_skips_torn_pointer_and_empty_files(tmp_path):
     assert find_resume_checkpoint(str(tmp_path)).endswith('iter_10.pth')
     (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'iter_2.pth'))
     assert find_resume_checkpoint(str(tmp_path)).endswith('iter_2.pth')
+
+
+@pytest.mark.parametrize('umask', [0o022, 0o002, 0o077])
+def test_written_files_get_the_umask_mode(tmp_path, umask):
+    # mkstemp creates 0600 files: before the fix a shared work dir's
+    # checkpoints were unreadable for the group whatever the umask
+    old = os.umask(umask)
+    try:
+        AtomicLocalBackend().put(b'ckpt', tmp_path / 'iter_2.pth')
+        AtomicLocalBackend().put_text('x', tmp_path / 'last_checkpoint')
+        plain = tmp_path / 'plain'
+        plain.write_bytes(b'')
+    finally:
+        os.umask(old)
+    expected = 0o666 & ~umask
+    assert plain.stat().st_mode & 0o777 == expected
+    for name in ('iter_2.pth', 'last_checkpoint'):
+        assert (tmp_path / name).stat().st_mode & 0o777 == expected
