@@ -1,88 +1,129 @@
-"""Threshold calibration for anomaly maps.
+"""Threshold calibration from per-bin counts (and from score arrays).
 
 Convention everywhere in mmdefect: a pixel (or image) is predicted
-defective when ``score >= threshold``.
+defective when ``score >= threshold``. Every threshold here is the lower
+edge ``e`` of a bin, so the confusion counts of ``score >= e`` are exactly
+those of the bins at or above it (see :mod:`.functional.binning`).
 
-* :func:`quantile_threshold` needs only defect-free validation images: it
-  returns the ``q``-quantile of their pixel scores, so roughly a fraction
-  ``1 - q`` of normal pixels is flagged (a target false-positive rate).
-* :func:`f1_optimal_threshold` needs labelled validation data: it returns
-  the threshold maximising the pixel F1 score, the same rule
-  :class:`~mmdefect.evaluation.metrics.anomaly_metric.AnomalyMetric` uses
-  for its ``threshold`` key.
+* **Normal-data quantile** (:func:`.functional.quantile_index_from_counts`
+  gives the bin): the
+  lower edge of the bin holding the inverted-CDF ``q``-quantile of the
+  scores of defect-free data. With one bin per distinct value (the
+  ``'exact'`` binning, or image scores) it *is*
+  ``np.quantile(scores, q, method='inverted_cdf')``: the smallest score
+  ``t`` with ``#(scores <= t) >= q * n``; at most a fraction ``1 - q`` of
+  the normal scores is above it (those equal to it are flagged too). With
+  coarser bins the exact quantile lies in ``[e, next edge)``: the
+  resolution is that of the binning.
+* **F1-optimal** (:func:`f1_threshold_from_counts`): the lower edge of the
+  bin maximising F1 (the highest one on ties), exact for the reported
+  threshold. **Without any defect** F1 is undefined (anomalib's
+  ``F1AdaptiveThreshold`` then silently returns the minimum score, which
+  flags everything): here a warning is issued and the fallback is
+  ``above_max``, a threshold just above the highest score, which flags no
+  calibration sample (every such threshold attains the F1 limit of a
+  defect-free split, zero false positives).
+
+:func:`quantile_threshold` and :func:`f1_optimal_threshold` apply the same
+rules to score arrays (exact, one bin per distinct value).
 """
 import warnings
 from typing import Sequence, Tuple, Union
 
 import numpy as np
 
-from .functional.binned_roc import counts_from_scores, f1_max_from_counts
+from .functional.binned_roc import (counts_from_scores, f1_max_from_counts,
+                                    quantile_index_from_counts)
 
 ArrayOrArrays = Union[np.ndarray, Sequence[np.ndarray]]
 
 
-def quantile_threshold(normal_scores: ArrayOrArrays,
-                       q: float = 0.99,
-                       method: str = 'linear') -> float:
-    """Quantile of the pixel scores of defect-free images.
+def f1_threshold_from_counts(edges: np.ndarray,
+                             pos: np.ndarray,
+                             neg: np.ndarray,
+                             above_max: float,
+                             what: str = 'scores') -> Tuple[float, float]:
+    """Threshold maximising F1 over the bin edges.
+
+    Args:
+        edges (np.ndarray): Lower edge of every bin (ascending).
+        pos (np.ndarray): Defect samples per bin.
+        neg (np.ndarray): Defect-free samples per bin.
+        above_max (float): The fallback without defects: a threshold above
+            every sample (e.g. the upper edge of the highest occupied bin).
+        what (str): What is thresholded, for the warning.
+
+    Returns:
+        tuple[float, float]: ``(threshold, f1)``; ``(above_max, nan)``
+        with a warning when there is no defect sample.
+    """
+    f1, index = f1_max_from_counts(pos, neg)
+    if index is None:
+        warnings.warn(
+            f'F1-optimal threshold of the {what}: there is no defect sample, '
+            f'so F1 is undefined; falling back to {above_max!r}, just above '
+            'the highest score (it flags none of the calibration samples). '
+            'Calibrate on data with defects, or use the normal-data '
+            'quantile')
+        return float(above_max), float('nan')
+    return float(np.asarray(edges, dtype=np.float64)[index]), f1
+
+
+def quantile_threshold(normal_scores: ArrayOrArrays, q: float = 0.99) -> float:
+    """Inverted-CDF ``q``-quantile of the scores of defect-free data.
+
+    Equals ``np.quantile(scores, q, method='inverted_cdf')`` (see the
+    module docstring for the rule).
 
     Args:
         normal_scores (np.ndarray | Sequence[np.ndarray]): Scores of
-            defect-free pixels, one array or a sequence of arrays of any
-            shapes (e.g. one anomaly map per image).
-        q (float): Quantile in ``[0, 1]``; ``1 - q`` is the approximate
-            pixel false-positive rate on normal data.
-        method (str): Interpolation passed to ``np.quantile``.
+            defect-free samples, one array or a sequence of arrays.
+        q (float): Quantile in ``[0, 1]``.
 
     Returns:
         float: The threshold.
     """
-    if not 0.0 <= q <= 1.0:
-        raise ValueError(f'q must be in [0, 1], got {q}')
-    scores = _flatten(normal_scores)
-    if scores.size == 0:
-        raise ValueError('quantile_threshold got no normal scores')
-    if np.isnan(scores).any():
-        raise ValueError('quantile_threshold got NaN scores')
-    return float(np.quantile(scores, q, method=method))
+    scores = _flatten(normal_scores, 'quantile_threshold')
+    values, _, neg = counts_from_scores(scores, np.zeros(scores.shape, bool))
+    return float(values[quantile_index_from_counts(neg, q)])
 
 
 def f1_optimal_threshold(scores: ArrayOrArrays,
-                         labels: ArrayOrArrays) -> Tuple[float, float]:
+                         labels: ArrayOrArrays,
+                         what: str = 'scores') -> Tuple[float, float]:
     """Threshold maximising the F1 score on labelled data (exact).
 
     Args:
         scores (np.ndarray | Sequence[np.ndarray]): Scores.
         labels (np.ndarray | Sequence[np.ndarray]): Binary labels matching
             ``scores`` element for element (non-zero = defect).
+        what (str): What is thresholded, for the warning.
 
     Returns:
-        tuple[float, float]: ``(threshold, f1)``. The threshold is one of
-        the observed scores (the highest one attaining the maximal F1).
-        Without any positive the F1 is undefined: a warning is issued and
-        ``(nextafter(max score, inf), nan)`` is returned, a threshold that
-        flags nothing.
+        tuple[float, float]: ``(threshold, f1)``; the threshold is one of
+        the scores (the highest attaining the maximal F1). Without any
+        defect: ``(nextafter(max score, inf), nan)`` and a warning.
     """
-    flat_scores, flat_labels = _flatten(scores), _flatten(labels)
+    flat_scores = _flatten(scores, 'f1_optimal_threshold')
+    flat_labels = _flatten(labels, 'f1_optimal_threshold', check=False)
     if flat_scores.shape != flat_labels.shape:
         raise ValueError('scores and labels differ in size: '
                          f'{flat_scores.size} vs {flat_labels.size}')
-    if flat_scores.size == 0:
-        raise ValueError('f1_optimal_threshold got no scores')
-    if np.isnan(flat_scores).any():
-        raise ValueError('f1_optimal_threshold got NaN scores')
     values, pos, neg = counts_from_scores(flat_scores, flat_labels)
-    f1, index = f1_max_from_counts(pos, neg)
-    if index is None:
-        warnings.warn('f1_optimal_threshold: no positive (defect) sample, '
-                      'F1 is undefined; returning a threshold above the '
-                      'maximum score')
-        return float(np.nextafter(values[-1], np.inf)), float('nan')
-    return float(values[index]), f1
+    return f1_threshold_from_counts(values, pos, neg,
+                                    float(np.nextafter(values[-1], np.inf)),
+                                    what)
 
 
-def _flatten(arrays: ArrayOrArrays) -> np.ndarray:
+def _flatten(arrays: ArrayOrArrays, where: str,
+             check: bool = True) -> np.ndarray:
     if isinstance(arrays, np.ndarray):
-        return arrays.astype(np.float64).ravel()
-    parts = [np.asarray(a, dtype=np.float64).ravel() for a in arrays]
-    return np.concatenate(parts) if parts else np.zeros(0)
+        flat = arrays.astype(np.float64).ravel()
+    else:
+        parts = [np.asarray(a, dtype=np.float64).ravel() for a in arrays]
+        flat = np.concatenate(parts) if parts else np.zeros(0)
+    if check and flat.size == 0:
+        raise ValueError(f'{where} got no scores')
+    if check and np.isnan(flat).any():
+        raise ValueError(f'{where} got NaN scores')
+    return flat

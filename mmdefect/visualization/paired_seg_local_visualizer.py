@@ -4,11 +4,12 @@ from typing import List, Optional
 import cv2
 import mmcv
 import numpy as np
-import torch
 from mmengine import fileio
 from mmseg.registry import VISUALIZERS
 from mmseg.structures import SegDataSample
 from mmseg.visualization import SegLocalVisualizer
+
+from mmdefect.evaluation.functional.scores import score_map
 
 
 @VISUALIZERS.register_module()
@@ -20,8 +21,10 @@ class PairedSegLocalVisualizer(SegLocalVisualizer):
     ``tools/test.py --show-dir`` use it unchanged.  The reference is read
     from the data sample's ``ref_path``, or given as ``ref_image`` (RGB) to
     :meth:`add_datasample` when it exists only in memory.  The heat map
-    shows the per-pixel defect score: ``anomaly_map`` when the model
-    provides one, otherwise ``1 - softmax(seg_logits)[background]``.
+    shows the per-pixel defect score of the one score layer
+    (:meth:`defect_score`): ``anomaly_map`` when the model provides one,
+    otherwise the defect probability ``1 - p(background)`` of
+    ``seg_logits``.
 
     Args:
         draw_heatmap (bool): append the defect-score panel when a score is
@@ -45,16 +48,16 @@ class PairedSegLocalVisualizer(SegLocalVisualizer):
 
     @staticmethod
     def defect_score(data_sample: SegDataSample) -> Optional[np.ndarray]:
-        """Per-pixel defect score in ``[0, 1]``-like range, or ``None``."""
-        if 'anomaly_map' in data_sample:
-            return data_sample.anomaly_map.data.squeeze(0).float().cpu(
-            ).numpy()
-        if 'seg_logits' in data_sample:
-            logits = data_sample.seg_logits.data.float().cpu()
-            if logits.shape[0] == 1:
-                return torch.sigmoid(logits[0]).numpy()
-            return (1 - torch.softmax(logits, dim=0)[0]).numpy()
-        return None
+        """The ``(H, W)`` float32 defect-score map, or ``None``.
+
+        :func:`~mmdefect.evaluation.functional.scores.score_map` with
+        ``source='auto'``: ``anomaly_map`` when present, else the defect
+        probability of ``seg_logits``; ``None`` if the sample has neither.
+        """
+        if 'anomaly_map' not in data_sample and \
+                'seg_logits' not in data_sample:
+            return None
+        return score_map(data_sample, 'auto')
 
     def _heatmap(self, image: np.ndarray, score: np.ndarray) -> np.ndarray:
         lo, hi = float(score.min()), float(score.max())

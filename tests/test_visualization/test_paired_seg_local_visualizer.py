@@ -4,6 +4,7 @@ import torch
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
+from mmdefect.evaluation.functional.scores import score_map
 from mmdefect.visualization import PairedSegLocalVisualizer
 
 
@@ -44,11 +45,16 @@ def test_panels_inspected_reference_gt_pred_heatmap(tmp_path):
     assert heat[5, 6, 0] > heat[0, 0, 0]               # hot defect, cold bg
 
 
-def test_defect_score_prefers_anomaly_map(tmp_path):
+def test_defect_score_is_the_score_layer(tmp_path):
     sample = make_sample(tmp_path)
+    from_logits = PairedSegLocalVisualizer.defect_score(sample)
+    np.testing.assert_array_equal(from_logits,
+                                  score_map(sample, 'seg_logits'))
+    assert from_logits.dtype == np.float32 and from_logits.shape == (16, 20)
     sample.anomaly_map = PixelData(data=torch.full((1, 16, 20), 0.25))
     score = PairedSegLocalVisualizer.defect_score(sample)
-    assert np.allclose(score, 0.25)
+    assert score.dtype == np.float32 and (score == 0.25).all()
+    assert PairedSegLocalVisualizer.defect_score(SegDataSample()) is None
 
 
 def test_reference_from_memory_and_get_image(tmp_path):

@@ -1,7 +1,9 @@
 from .binned_roc import (ap_discretisation_bound, auroc_discretisation_bound,
                          auroc_from_counts, average_precision_from_counts,
                          counts_from_scores, curve_discretisation_bound,
-                         f1_max_from_counts, roc_from_counts, trapezoid)
+                         curves_from_counts, f1_max_from_counts,
+                         pr_from_counts, quantile_index_from_counts,
+                         roc_from_counts, trapezoid)
 from .binning import (float_to_key, key_to_float, linear_bin_index,
                       linear_edges)
 from .deeppcb_protocol import (box_iou, deeppcb_evaluate, masks_to_boxes,
@@ -17,7 +19,8 @@ __all__ = [
     'ranked_average_precision', 'sort_detections', 'ap_discretisation_bound',
     'auroc_discretisation_bound',
     'auroc_from_counts', 'average_precision_from_counts',
-    'counts_from_scores', 'curve_discretisation_bound', 'f1_max_from_counts',
+    'counts_from_scores', 'curve_discretisation_bound', 'curves_from_counts',
+    'f1_max_from_counts', 'pr_from_counts', 'quantile_index_from_counts',
     'roc_from_counts', 'trapezoid', 'float_to_key', 'key_to_float',
     'linear_bin_index', 'linear_edges', 'compute_pro', 'connected_regions',
     'pro_auc', 'pro_curve_from_counts', 'pro_discretisation_bound',

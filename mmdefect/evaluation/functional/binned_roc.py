@@ -78,14 +78,81 @@ def average_precision_from_counts(pos: np.ndarray, neg: np.ndarray) -> float:
     Returns:
         float: AP, NaN if there are no positives.
     """
+    recall, precision = pr_from_counts(pos, neg)
+    if np.isnan(recall).any():
+        return float('nan')
+    return float(np.sum(np.diff(recall) * precision[1:]))
+
+
+def pr_from_counts(pos: np.ndarray,
+                   neg: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Precision-recall curve from ascending per-bin counts (arguments as
+    :func:`roc_from_counts`).
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: ``(recall, precision)`` for
+        descending thresholds, starting at recall 0 with precision 1 (no
+        prediction) and ending at recall 1; NaN arrays without positives.
+    """
     tp, fp = _descending_cumsum(pos, neg)
     if tp[-1] <= 0:
-        return float('nan')
-    recall = tp / tp[-1]
+        nan = np.full(len(tp), np.nan)
+        return nan, nan
     predicted = tp + fp
     precision = np.divide(
         tp, predicted, out=np.ones_like(tp), where=predicted > 0)
-    return float(np.sum(np.diff(recall) * precision[1:]))
+    return tp / tp[-1], precision
+
+
+def curves_from_counts(pos: np.ndarray, neg: np.ndarray) -> dict:
+    """ROC and PR curves with their areas, from ascending per-bin counts.
+
+    Returns:
+        dict: ``fpr``, ``tpr`` (:func:`roc_from_counts`), ``recall``,
+        ``precision`` (:func:`pr_from_counts`), ``auroc``, ``ap``,
+        ``num_pos`` and ``num_neg``.
+    """
+    fpr, tpr = roc_from_counts(pos, neg)
+    recall, precision = pr_from_counts(pos, neg)
+    return dict(
+        fpr=fpr,
+        tpr=tpr,
+        recall=recall,
+        precision=precision,
+        auroc=trapezoid(fpr, tpr),
+        ap=average_precision_from_counts(pos, neg),
+        num_pos=int(np.sum(pos)),
+        num_neg=int(np.sum(neg)))
+
+
+def quantile_index_from_counts(counts: np.ndarray, q: float) -> int:
+    """Bin holding the ``q``-quantile of ascending per-bin counts.
+
+    The inverted-CDF quantile: the first bin ``i`` with ``counts[i] > 0``
+    and ``sum(counts[:i + 1]) >= q * sum(counts)``. With one bin per
+    distinct value (:func:`counts_from_scores`) the value of that bin is
+    ``np.quantile(values, q, method='inverted_cdf')``; with coarser bins
+    the exact quantile lies inside that bin.
+
+    Args:
+        counts (np.ndarray): Samples per bin (ascending score order).
+        q (float): Quantile in ``[0, 1]``.
+
+    Returns:
+        int: The bin index.
+
+    Raises:
+        ValueError: ``q`` outside ``[0, 1]`` or no samples.
+    """
+    if not 0.0 <= q <= 1.0:
+        raise ValueError(f'q must be in [0, 1], got {q}')
+    counts = np.asarray(counts, dtype=np.float64).ravel()
+    occupied = np.flatnonzero(counts > 0)
+    if occupied.size == 0:
+        raise ValueError('a quantile needs at least one sample')
+    cumulative = np.cumsum(counts[occupied])
+    index = int(np.searchsorted(cumulative, q * cumulative[-1], 'left'))
+    return int(occupied[min(index, occupied.size - 1)])
 
 
 def f1_max_from_counts(pos: np.ndarray,

@@ -1,16 +1,21 @@
-"""Streaming anomaly-detection metric (image/pixel AUROC, AUPRO, AP, F1)."""
+"""Streaming anomaly-detection metric (image/pixel AUROC, AUPRO, AP, F1),
+threshold calibration and ROC/PR curve data from the same histograms."""
+import json
+import os
+import os.path as osp
+import tempfile
 import warnings
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
-import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 from mmseg.registry import METRICS
 
 from mmdefect.evaluation.functional.binned_roc import (
     ap_discretisation_bound, auroc_discretisation_bound, auroc_from_counts,
-    average_precision_from_counts, counts_from_scores, f1_max_from_counts)
+    average_precision_from_counts, counts_from_scores, f1_max_from_counts,
+    quantile_index_from_counts)
 from mmdefect.evaluation.functional.binning import (float_to_key,
                                                     key_to_float,
                                                     linear_bin_index,
@@ -18,6 +23,13 @@ from mmdefect.evaluation.functional.binning import (float_to_key,
 from mmdefect.evaluation.functional.pro import (connected_regions, pro_auc,
                                                 pro_curve_from_counts,
                                                 pro_discretisation_bound)
+from mmdefect.evaluation.functional.scores import SCORE_SOURCES, label_masks
+from mmdefect.evaluation.score_rule import ScoreRule
+from mmdefect.evaluation.threshold_record import (LEVELS, METHODS,
+                                                  threshold_info)
+from mmdefect.evaluation.thresholds import (f1_optimal_threshold,
+                                            f1_threshold_from_counts,
+                                            quantile_threshold)
 
 METRIC_KEYS = ('image_AUROC', 'pixel_AUROC', 'PRO', 'AP_det', 'AP_loc',
                'F1_max', 'threshold')
@@ -39,6 +51,53 @@ class AnomalyMetric(BaseMetric):
       components of the binary ground truth of each image).
     - ``F1_max`` / ``threshold``: the best pixel F1 and the threshold
       attaining it (pixels with ``score >= threshold`` are defects).
+    - With ``thresholds``: one calibrated threshold per entry, named
+      ``{level}_threshold_quantile@{q}`` or ``{level}_threshold_f1`` (see
+      below); their full records are in :attr:`calibrated`.
+
+    **Scores.** Pixel and image scores come from the one score layer
+    (:class:`~mmdefect.evaluation.ScoreRule` built from ``score_key``,
+    ``image_score`` and ``topk``; see
+    :mod:`mmdefect.evaluation.functional.scores`), so they are
+    bit-identical to those of the visualizer, the inferencer and the
+    calibration tool.
+
+    **Calibration** (``thresholds``, a list of dicts with ``method``,
+    ``level`` and, for quantiles, ``q``), from the same streaming
+    histograms, so the memory stays that of the metric:
+
+    - ``dict(method='quantile', q=0.999, level='pixel')``: the normal-data
+      quantile of the pixel scores of the *defect-free images* (no defect
+      pixel in their label; ignored pixels excluded), the inverted-CDF rule
+      of :mod:`mmdefect.evaluation.thresholds` applied to their merged
+      histogram: the lower edge of the bin holding the quantile. Exact
+      (equal to ``np.quantile(scores, q, method='inverted_cdf')`` on the
+      float32 scores) with ``binning='exact'``; otherwise the exact
+      quantile lies in ``[threshold, bin_upper)`` (relative width
+      ``2**-mantissa_bits`` for float binning, ``(high - low) / num_bins``
+      for linear binning; ``bin_upper`` is in the record).
+    - ``level='image'``: the same over the image scores of the defect-free
+      images; always exact.
+    - ``dict(method='f1', level='pixel' | 'image')``: the F1-optimal
+      threshold (the pixel one equals the ``threshold`` key). Without any
+      defect pixel (image) it falls back, with a warning, to a value just
+      above the highest score (the upper edge of the highest occupied bin;
+      for images ``nextafter(max, inf)``), which flags no calibration
+      sample; never silently to the minimum.
+
+    A threshold that cannot be computed (a quantile without any defect-free
+    image) is NaN with a warning, and its reason is in
+    :attr:`calibration_errors`. Records are
+    :func:`~mmdefect.evaluation.threshold_record.threshold_info` dicts
+    (value, level, method, q, score_rule, num_images, binning, ...), ready
+    for a checkpoint's ``meta`` (``tools/analysis_tools/
+    calibrate_threshold.py`` writes them).
+
+    **Curves** (``curves_out``): the image scores and labels and the merged
+    pixel histogram (keys, lower edges, defect/defect-free counts) are saved
+    to that ``.npz`` file after each evaluation - ROC/PR curves with bounded
+    memory; ``tools/analysis_tools/plot_curves.py`` plots it. An existing
+    file that this metric did not write is never overwritten.
 
     Definitions follow scikit-learn (``roc_auc_score``,
     ``average_precision_score``: no interpolation) and anomalib (AUPRO).
@@ -99,13 +158,13 @@ class AnomalyMetric(BaseMetric):
       are); memory grows with the number of distinct values.
 
     Args:
-        score_key (str): Key of the map in each data sample,
-            ``data_sample[score_key]['data']`` of shape (1, H, W) (or
-            (H, W)). ``'seg_logits'`` is treated as (C, H, W) logits and
-            converted to the defect probability ``1 - p(background)``
-            (softmax, computed as ``sum_{c>0} p_c`` in log space to keep
-            small probabilities accurate; a sigmoid if C == 1). Defaults to
-            ``'anomaly_map'``.
+        score_key (str): Which pixel scores to evaluate (the
+            :class:`~mmdefect.evaluation.ScoreRule` ``source``):
+            ``'anomaly_map'`` (the map of an anomaly model, (1, H, W) or
+            (H, W)), ``'seg_logits'`` ((C, H, W) logits turned into the
+            defect probability ``1 - p(background)``, computed in log space
+            in float32; a sigmoid if C == 1) or ``'auto'`` (``anomaly_map``
+            when present). Defaults to ``'anomaly_map'``.
         image_score (str): ``'max'`` or ``'topk_mean'``. Computed over the
             whole map (ignored pixels included: the image score must not
             depend on the labels). Defaults to ``'max'``.
@@ -122,6 +181,11 @@ class AnomalyMetric(BaseMetric):
             to 8 (as the MVTec AD evaluation code).
         ignore_index (int): Label excluded from every pixel metric.
             Defaults to 255.
+        thresholds (Sequence[dict], optional): Thresholds to calibrate,
+            e.g. ``[dict(method='quantile', q=0.999, level='pixel'),
+            dict(method='f1', level='image')]`` (``level`` defaults to
+            ``'pixel'``, ``q`` to 0.999).
+        curves_out (str, optional): ``.npz`` file for the curve data.
         collect_device (str): ``'cpu'`` or ``'gpu'``.
         prefix (str, optional): Prefix of the metric names.
     """
@@ -139,19 +203,18 @@ class AnomalyMetric(BaseMetric):
                  fpr_limit: float = 0.3,
                  connectivity: int = 8,
                  ignore_index: int = 255,
+                 thresholds: Optional[Sequence[Mapping]] = None,
+                 curves_out: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
                  **kwargs) -> None:
         super().__init__(
             collect_device=collect_device, prefix=prefix, **kwargs)
-        if image_score not in ('max', 'topk_mean'):
-            raise ValueError("image_score must be 'max' or 'topk_mean', got "
-                             f'{image_score!r}')
-        valid_topk = ((isinstance(topk, int) and topk >= 1) or
-                      (isinstance(topk, float) and 0.0 < topk <= 1.0))
-        if isinstance(topk, bool) or not valid_topk:
-            raise ValueError('topk must be an int >= 1 or a float in (0, 1], '
-                             f'got {topk!r}')
+        if score_key not in SCORE_SOURCES:
+            raise ValueError(
+                f'AnomalyMetric: score_key must be one of {SCORE_SOURCES} '
+                f'(the score source), got {score_key!r}')
+        self.score_rule = ScoreRule(score_key, image_score, topk)
         if binning not in ('float', 'linear', 'exact'):
             raise ValueError("binning must be 'float', 'linear' or 'exact', "
                              f'got {binning!r}')
@@ -160,9 +223,6 @@ class AnomalyMetric(BaseMetric):
         if connectivity not in (4, 8):
             raise ValueError(
                 f'connectivity must be 4 or 8, got {connectivity}')
-        self.score_key = score_key
-        self.image_score = image_score
-        self.topk = topk
         self.binning = binning
         self.mantissa_bits = 23 if binning == 'exact' else int(mantissa_bits)
         if not 0 <= self.mantissa_bits <= 23:
@@ -174,7 +234,28 @@ class AnomalyMetric(BaseMetric):
         self.fpr_limit = float(fpr_limit)
         self.connectivity = connectivity
         self.ignore_index = ignore_index
+        self.threshold_specs = _threshold_specs(thresholds or [])
+        if curves_out is not None and osp.exists(curves_out):
+            raise FileExistsError(
+                f'AnomalyMetric: curves_out {curves_out} already exists; '
+                'remove it or choose another file (it is never overwritten)')
+        self.curves_out = curves_out
+        self._curves_written = False
         self.discretisation_bounds: Dict[str, float] = {}
+        self.calibrated: Dict[str, dict] = {}
+        self.calibration_errors: Dict[str, str] = {}
+
+    @property
+    def score_key(self) -> str:
+        return self.score_rule.source
+
+    @property
+    def image_score(self) -> str:
+        return self.score_rule.image_score
+
+    @property
+    def topk(self) -> Union[int, float]:
+        return self.score_rule.topk
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Turn each sample into small histograms; keep no maps.
@@ -182,7 +263,7 @@ class AnomalyMetric(BaseMetric):
         Args:
             data_batch (Any): Unused.
             data_samples (Sequence[dict]): Outputs of the model, each with
-                ``gt_sem_seg`` and the map under ``score_key``.
+                ``gt_sem_seg`` and the scores of ``score_key``.
         """
         for data_sample in data_samples:
             if hasattr(data_sample, 'to_dict'):
@@ -198,13 +279,18 @@ class AnomalyMetric(BaseMetric):
         Returns:
             dict[str, float]: The keys listed in the class docstring.
         """
+        self.calibrated, self.calibration_errors = {}, {}
         if len(results) == 0:
             warnings.warn('AnomalyMetric got no results; all metrics are NaN')
-            return {key: float('nan') for key in METRIC_KEYS}
+            return {
+                key: float('nan')
+                for key in METRIC_KEYS + tuple(self.threshold_specs)
+            }
         metrics: Dict[str, float] = {}
         metrics.update(self._image_metrics(results))
+        merged = self._merge_all(results)
         pixel_metrics, self.discretisation_bounds = self._pixel_metrics(
-            results)
+            merged, sum(int(r['num_regions']) for r in results))
         metrics.update(pixel_metrics)
         clipped = sum(int(r['clipped']) for r in results)
         if clipped:
@@ -220,31 +306,29 @@ class AnomalyMetric(BaseMetric):
                     f'{key} +-{value:.2e}'
                     for key, value in self.discretisation_bounds.items()),
                 logger='current')
-        return {key: metrics[key] for key in METRIC_KEYS}
+        out = {key: metrics[key] for key in METRIC_KEYS}
+        for key, spec in self.threshold_specs.items():
+            out[key] = self._calibrate(key, spec, results, merged)
+        if self.curves_out is not None:
+            self._save_curves(results, merged)
+        return out
 
     def _process_sample(self, data_sample: Mapping) -> dict:
-        labels = _get_array(data_sample, 'gt_sem_seg', 'labels')
-        labels = _squeeze_channel(labels, 'gt_sem_seg')
-        if self.score_key == 'seg_logits':
-            logits = _get_array(data_sample, 'seg_logits', self.score_key)
-            if logits.ndim != 3:
-                raise ValueError('AnomalyMetric: seg_logits must be (C, H, '
-                                 f'W), got shape {tuple(logits.shape)}')
-            scores = _defect_probability(logits)
-        else:
-            scores = _get_array(data_sample, self.score_key, self.score_key)
-            scores = _squeeze_channel(scores, self.score_key)
-        scores = np.asarray(scores, dtype=np.float32)
-        if scores.shape != labels.shape:
+        scores = self.score_rule.pixel_scores(data_sample)
+        if 'gt_sem_seg' not in data_sample:
+            raise KeyError(
+                "AnomalyMetric: data sample has no 'gt_sem_seg' (labels); "
+                f'available keys: {sorted(data_sample.keys())}. Ground '
+                'truth is required.')
+        labels = data_sample['gt_sem_seg']
+        valid, defect = label_masks(
+            labels['data'] if isinstance(labels, Mapping) else labels,
+            self.ignore_index)
+        if scores.shape != valid.shape:
             raise ValueError(
                 f'AnomalyMetric: shape mismatch between {self.score_key!r} '
-                f'{scores.shape} and gt_sem_seg {labels.shape}; resize the '
-                'map to the ground-truth size before evaluation')
-        if np.isnan(scores).any():
-            raise ValueError(f'AnomalyMetric: {self.score_key!r} contains NaN')
-
-        valid = labels != self.ignore_index
-        defect = valid & (labels > 0)
+                f'scores {scores.shape} and gt_sem_seg {valid.shape}; '
+                'resize the map to the ground-truth size before evaluation')
         keys, clipped = self._keys(scores[valid])
         is_defect = defect[valid]
         neg_keys, neg_counts = np.unique(keys[~is_defect], return_counts=True)
@@ -262,7 +346,7 @@ class AnomalyMetric(BaseMetric):
             num_regions=num_regions,
             num_pixels=int(valid.sum()),
             clipped=clipped,
-            image_score=self._image_score(scores),
+            image_score=self.score_rule.image_score_of(scores),
             image_label=bool(defect.any()))
 
     def _keys(self, scores: np.ndarray):
@@ -275,19 +359,40 @@ class AnomalyMetric(BaseMetric):
             return self.edges[keys]
         return key_to_float(keys, self.mantissa_bits)
 
-    def _image_score(self, scores: np.ndarray) -> float:
-        flat = scores.ravel().astype(np.float64)
-        if self.image_score == 'max':
-            return float(flat.max())
-        if isinstance(self.topk, float):
-            k = int(np.ceil(self.topk * flat.size))
-        else:
-            k = min(self.topk, flat.size)
-        return float(np.partition(flat, flat.size - k)[flat.size - k:].mean())
+    def _upper_edge(self, key: int) -> float:
+        """The lower edge of the key above ``key`` (``inf`` if none)."""
+        if self.edges is not None:
+            return float(self.edges[key + 1])
+        lower, upper = key_to_float(np.array([key, key + 1]),
+                                    self.mantissa_bits)
+        return float(upper) if upper > lower else float('inf')
+
+    def _binning_info(self) -> dict:
+        if self.edges is not None:
+            return dict(binning='linear', num_bins=len(self.edges) - 1,
+                        score_range=(float(self.edges[0]),
+                                     float(self.edges[-1])))
+        return dict(binning=self.binning, mantissa_bits=self.mantissa_bits)
+
+    def _merge_all(self, results: List[dict]):
+        """Merged histogram ``(keys, neg, pos, region_weight)``.
+
+        Binary-counter merge: partial histograms of equal rank are merged
+        pairwise, so at most log2(#chunks) of them are alive at a time and
+        every entry is re-sorted only log2(#chunks) times.
+        """
+        stack: List[tuple] = []
+        for start in range(0, len(results), self.merge_chunk):
+            rank, merged = 0, _merge_histograms(
+                results[start:start + self.merge_chunk])
+            while stack and stack[-1][0] == rank:
+                merged = _merge_merged([stack.pop()[1], merged])
+                rank += 1
+            stack.append((rank, merged))
+        return _merge_merged([merged for _, merged in stack])
 
     def _image_metrics(self, results: List[dict]) -> Dict[str, float]:
-        scores = np.array([r['image_score'] for r in results], np.float64)
-        labels = np.array([r['image_label'] for r in results], bool)
+        scores, labels = _image_arrays(results)
         _, pos, neg = counts_from_scores(scores, labels)
         if labels.all() or not labels.any():
             kind = 'defective' if labels.all() else 'defect-free'
@@ -298,22 +403,8 @@ class AnomalyMetric(BaseMetric):
             image_AUROC=auroc_from_counts(pos, neg),
             AP_det=average_precision_from_counts(pos, neg))
 
-    def _pixel_metrics(self, results: List[dict]):
-        # Binary-counter merge: partial histograms of equal rank are merged
-        # pairwise, so at most log2(#chunks) of them are alive at a time and
-        # every entry is re-sorted only log2(#chunks) times.
-        stack: List[tuple] = []
-        for start in range(0, len(results), self.merge_chunk):
-            rank, merged = 0, _merge_histograms(
-                results[start:start + self.merge_chunk])
-            while stack and stack[-1][0] == rank:
-                merged = _merge_merged([stack.pop()[1], merged])
-                rank += 1
-            stack.append((rank, merged))
-        keys, neg, pos, region_weight = _merge_merged(
-            [merged for _, merged in stack])
-        num_regions = sum(int(r['num_regions']) for r in results)
-
+    def _pixel_metrics(self, merged: tuple, num_regions: int):
+        keys, neg, pos, region_weight = merged
         total_pos, total_neg = pos.sum(), neg.sum()
         if total_pos == 0 or total_neg == 0:
             missing = 'defect' if total_pos == 0 else 'defect-free'
@@ -340,6 +431,131 @@ class AnomalyMetric(BaseMetric):
                 AP_loc=ap_discretisation_bound(pos, neg),
                 PRO=pro_discretisation_bound(fpr, pro, self.fpr_limit))
         return metrics, bounds
+
+    def _calibrate(self, key: str, spec: dict, results: List[dict],
+                   merged: tuple) -> float:
+        """Compute one threshold of ``thresholds``; NaN + warning if the
+        data cannot give it."""
+        try:
+            value, details = self._threshold(spec, results, merged)
+            record = threshold_info(
+                value, spec['level'], spec['method'], self.score_rule,
+                q=spec.get('q'), num_images=len(results), **details)
+        except ValueError as err:
+            message = f'{key}: {err}'
+            warnings.warn(f'AnomalyMetric: {message}')
+            self.calibration_errors[key] = message
+            return float('nan')
+        self.calibrated[key] = record
+        return record['value']
+
+    def _threshold(self, spec: dict, results: List[dict], merged: tuple):
+        level, method = spec['level'], spec['method']
+        normal = [r for r in results if not r['image_label']]
+        if method == 'quantile' and not normal:
+            raise ValueError(
+                f'no defect-free image among the {len(results)} images; '
+                'the normal-data quantile needs some (or use method="f1")')
+        details: Dict[str, Any] = dict(num_normal_images=len(normal))
+        if level == 'image':
+            details['binning'] = 'exact'
+            scores, labels = _image_arrays(results)
+            if method == 'quantile':
+                return quantile_threshold(scores[~labels], spec['q']), details
+            value, f1 = f1_optimal_threshold(scores, labels, 'image scores')
+            details.update(f1=f1, fallback=_fallback(f1))
+            return value, details
+        details.update(self._binning_info())
+        if method == 'quantile':
+            keys, neg = self._merge_all(normal)[:2]
+            index = quantile_index_from_counts(neg, spec['q'])
+            details.update(num_pixels=int(neg.sum()),
+                           bin_upper=self._upper_edge(int(keys[index])))
+            return float(self._key_edges(keys[index:index + 1])[0]), details
+        keys, neg, pos = merged[:3]
+        value, f1 = f1_threshold_from_counts(
+            self._key_edges(keys), pos, neg,
+            self._upper_edge(int(keys[-1])), 'pixel scores')
+        details.update(num_pixels=int(neg.sum() + pos.sum()), f1=f1,
+                       fallback=_fallback(f1))
+        return value, details
+
+    def _save_curves(self, results: List[dict], merged: tuple) -> None:
+        """Write the curve data to ``curves_out`` (atomically)."""
+        out = self.curves_out
+        if osp.exists(out) and not self._curves_written:
+            warnings.warn(f'AnomalyMetric: {out} appeared during the '
+                          'evaluation; not overwriting it')
+            return
+        keys, neg, pos = merged[:3]
+        scores, labels = _image_arrays(results)
+        out_dir = osp.dirname(osp.abspath(out))
+        os.makedirs(out_dir, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(suffix='.npz', dir=out_dir)
+        os.close(fd)
+        try:
+            np.savez(
+                tmp,
+                image_scores=scores,
+                image_labels=labels,
+                pixel_keys=keys,
+                pixel_edges=self._key_edges(keys),
+                pixel_pos=pos.astype(np.int64),
+                pixel_neg=neg.astype(np.int64),
+                score_rule=np.asarray(json.dumps(self.score_rule.to_dict())),
+                binning=np.asarray(json.dumps(self._binning_info())))
+            os.replace(tmp, out)
+        finally:
+            if osp.exists(tmp):
+                os.remove(tmp)
+        self._curves_written = True
+
+
+def _threshold_specs(thresholds: Sequence[Mapping]) -> Dict[str, dict]:
+    """Validate ``thresholds`` and name them (metric key -> spec)."""
+    specs: Dict[str, dict] = {}
+    for index, spec in enumerate(thresholds):
+        where = f'AnomalyMetric: thresholds[{index}]'
+        if not isinstance(spec, Mapping):
+            raise TypeError(f'{where} must be a dict, got {spec!r}')
+        spec = dict(spec)
+        unknown = set(spec) - {'method', 'level', 'q'}
+        if unknown:
+            raise ValueError(f'{where} has unknown fields {sorted(unknown)} '
+                             "(expected 'method', 'level', 'q')")
+        spec.setdefault('level', 'pixel')
+        if spec.get('method') not in METHODS:
+            raise ValueError(f"{where}['method'] must be one of {METHODS}, "
+                             f"got {spec.get('method')!r}")
+        if spec['level'] not in LEVELS:
+            raise ValueError(f"{where}['level'] must be one of {LEVELS}, "
+                             f"got {spec['level']!r}")
+        if spec['method'] == 'quantile':
+            q = spec.setdefault('q', 0.999)
+            if isinstance(q, bool) or not isinstance(
+                    q, (int, float)) or not 0.0 <= q <= 1.0:
+                raise ValueError(f"{where}['q'] must be in [0, 1], got {q!r}")
+            spec['q'] = float(q)
+            key = f"{spec['level']}_threshold_quantile@{spec['q']}"
+        elif 'q' in spec:
+            raise ValueError(f"{where}: 'q' is only for method='quantile'")
+        else:
+            key = f"{spec['level']}_threshold_f1"
+        if key in specs:
+            raise ValueError(f'{where} repeats {key}')
+        specs[key] = spec
+    return specs
+
+
+def _fallback(f1: float) -> Optional[str]:
+    """The fallback rule a NaN F1 means (see the class docstring)."""
+    return 'above_max' if np.isnan(f1) else None
+
+
+def _image_arrays(results: List[dict]):
+    scores = np.array([r['image_score'] for r in results], np.float64)
+    labels = np.array([r['image_label'] for r in results], bool)
+    return scores, labels
 
 
 def _merge_histograms(results: List[dict]):
@@ -381,38 +597,3 @@ def _sum_by_key(keys: np.ndarray, *weights: np.ndarray):
     return (merged, ) + tuple(
         np.bincount(inverse, w.astype(np.float64), len(merged))
         for w in weights)
-
-
-def _get_array(data_sample: Mapping, key: str, what: str) -> np.ndarray:
-    if key not in data_sample:
-        hint = ('Ground truth is required.' if key == 'gt_sem_seg' else
-                'Set score_key to the key holding the anomaly map.')
-        raise KeyError(f'AnomalyMetric: data sample has no {key!r} ({what}); '
-                       f'available keys: {sorted(data_sample.keys())}. '
-                       f'{hint}')
-    value = data_sample[key]
-    if isinstance(value, Mapping):
-        if 'data' not in value:
-            raise KeyError(f"AnomalyMetric: data_sample[{key!r}] has no "
-                           "'data' field")
-        value = value['data']
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy()
-    return np.asarray(value)
-
-
-def _squeeze_channel(array: np.ndarray, key: str) -> np.ndarray:
-    if array.ndim == 3 and array.shape[0] == 1:
-        return array[0]
-    if array.ndim != 2:
-        raise ValueError(f'AnomalyMetric: {key!r} must be (1, H, W) or '
-                         f'(H, W), got shape {tuple(array.shape)}')
-    return array
-
-
-def _defect_probability(logits: np.ndarray) -> np.ndarray:
-    logits = torch.from_numpy(np.asarray(logits, dtype=np.float64))
-    if logits.shape[0] == 1:
-        return torch.sigmoid(logits[0]).numpy()
-    defect = torch.logsumexp(logits[1:], dim=0)
-    return torch.exp(defect - torch.logsumexp(logits, dim=0)).numpy()

@@ -3,8 +3,8 @@ import pytest
 
 from mmdefect.evaluation.functional.binned_roc import (
     ap_discretisation_bound, auroc_discretisation_bound, auroc_from_counts,
-    average_precision_from_counts, counts_from_scores, f1_max_from_counts,
-    trapezoid)
+    average_precision_from_counts, counts_from_scores, curves_from_counts,
+    f1_max_from_counts, pr_from_counts, quantile_index_from_counts, trapezoid)
 from mmdefect.evaluation.functional.binning import float_to_key
 
 sklearn_metrics = pytest.importorskip('sklearn.metrics')
@@ -74,3 +74,48 @@ def test_trapezoid_with_limit():
     assert trapezoid(x, y, 0.2) == pytest.approx(0.04)
     assert trapezoid(x, y, 2.0) == pytest.approx(trapezoid(x, y))
     assert np.isnan(trapezoid([0, np.nan], [0, 1]))
+
+
+def test_pr_from_counts_and_curves():
+    # ascending bins; descending thresholds give (tp, fp) = (3, 0), (4, 1),
+    # (4, 6)
+    recall, precision = pr_from_counts([0, 1, 3], [5, 1, 0])
+    np.testing.assert_allclose(recall, [0, 0.75, 1, 1])
+    np.testing.assert_allclose(precision, [1, 1, 0.8, 4 / 10])
+    assert average_precision_from_counts([0, 1, 3], [5, 1, 0]) == \
+        pytest.approx(0.75 * 1 + 0.25 * 0.8)
+    assert np.isnan(pr_from_counts([0, 0], [1, 2])[0]).all()
+    scores, labels = _data(7, n=300)
+    values, pos, neg = counts_from_scores(scores, labels)
+    summary = curves_from_counts(pos, neg)
+    sk_precision, sk_recall, _ = sklearn_metrics.precision_recall_curve(
+        labels, scores)
+    # sklearn lists the points from the lowest threshold up and stops at
+    # full recall; ours go from no prediction down to every sample.
+    np.testing.assert_allclose(summary['recall'][1:len(values) + 1],
+                               sk_recall[::-1][1:])
+    np.testing.assert_allclose(summary['precision'][1:len(values) + 1],
+                               sk_precision[::-1][1:])
+    assert summary['auroc'] == pytest.approx(
+        sklearn_metrics.roc_auc_score(labels, scores), abs=1e-12)
+    assert summary['num_pos'] == labels.sum()
+    assert summary['num_neg'] == (~labels).sum()
+
+
+def test_quantile_index_is_numpy_inverted_cdf():
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        scores = rng.integers(0, 30, rng.integers(1, 60)).astype(np.float64)
+        q = rng.choice([rng.random(), 0.0, 1.0,
+                        rng.integers(0, scores.size + 1) / scores.size])
+        values, _, neg = counts_from_scores(scores, np.zeros(scores.size))
+        assert values[quantile_index_from_counts(neg, q)] == np.quantile(
+            scores, q, method='inverted_cdf')
+    # Empty bins are never chosen, not even for q = 0.
+    assert quantile_index_from_counts([0, 0, 2, 0, 3], 0.0) == 2
+    assert quantile_index_from_counts([0, 0, 2, 0, 3], 0.4) == 2
+    assert quantile_index_from_counts([0, 0, 2, 0, 3], 0.41) == 4
+    assert quantile_index_from_counts([0, 0, 2, 0, 3, 0], 1.0) == 4
+    for counts, q in [([0, 0], 0.5), ([1, 2], 1.5), ([1], -0.1)]:
+        with pytest.raises(ValueError):
+            quantile_index_from_counts(counts, q)

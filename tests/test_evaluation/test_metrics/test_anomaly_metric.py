@@ -5,7 +5,10 @@ import numpy as np
 import pytest
 import torch
 
+from mmdefect.evaluation.functional.binning import float_to_key, key_to_float
 from mmdefect.evaluation.metrics.anomaly_metric import AnomalyMetric
+from mmdefect.evaluation.score_rule import ScoreRule
+from mmdefect.evaluation.thresholds import f1_optimal_threshold
 
 sklearn_metrics = pytest.importorskip('sklearn.metrics')
 KEYS = {'image_AUROC', 'pixel_AUROC', 'PRO', 'AP_det', 'AP_loc', 'F1_max',
@@ -299,7 +302,8 @@ def test_bad_inputs():
     for kwargs in [dict(image_score='mean'), dict(topk=0), dict(topk=1.5),
                    dict(binning='log'), dict(mantissa_bits=24),
                    dict(binning='linear', score_range=(1, 0)),
-                   dict(fpr_limit=0), dict(connectivity=6)]:
+                   dict(fpr_limit=0), dict(connectivity=6),
+                   dict(score_key='logits')]:
         with pytest.raises(ValueError):
             AnomalyMetric(**kwargs)
     assert metric.results == []
@@ -324,3 +328,166 @@ def test_chunked_merge_matches_single_merge(dataset, chunk):
     result = metric.compute_metrics(metric.results)
     for key in KEYS:
         assert result[key] == pytest.approx(expected[key], abs=1e-12)
+
+
+def normal_pixels(maps, masks, ignore_index=255):
+    return np.concatenate([
+        s[m != ignore_index] for s, m in zip(maps, masks)
+        if not ((m > 0) & (m != ignore_index)).any()
+    ])
+
+
+def test_quantile_thresholds_exact_binning_equal_numpy(dataset):
+    maps, masks = dataset  # images 1 and 4 are defect-free
+    rng = np.random.default_rng(3)
+    masks = [np.where(rng.random(m.shape) < 0.1, 255, m) for m in masks]
+    maps[1][masks[1] == 255] = 100.0  # ignored: must not count
+    specs = [dict(method='quantile', q=0.9), dict(method='quantile', q=1.0),
+             dict(method='quantile', q=0.5, level='image')]
+    metric = AnomalyMetric(binning='exact', thresholds=specs)
+    metric.process({}, to_samples(maps, masks))
+    res = metric.evaluate(len(maps))
+    normal = normal_pixels(maps, masks)
+    assert normal.max() < 100
+    assert res['pixel_threshold_quantile@0.9'] == np.quantile(
+        normal, 0.9, method='inverted_cdf')
+    assert res['pixel_threshold_quantile@1.0'] == normal.max()
+    normal_images = [maps[1].max(), maps[4].max()]
+    assert res['image_threshold_quantile@0.5'] == np.quantile(
+        normal_images, 0.5, method='inverted_cdf')
+    record = metric.calibrated['pixel_threshold_quantile@0.9']
+    assert record['value'] == res['pixel_threshold_quantile@0.9']
+    assert (record['level'], record['method'], record['q']) == ('pixel',
+                                                                'quantile',
+                                                                0.9)
+    assert record['score_rule'] == ScoreRule('anomaly_map').to_dict()
+    assert record['num_images'] == 6 and record['num_normal_images'] == 2
+    assert record['num_pixels'] == normal.size
+    assert record['binning'] == 'exact'
+    assert metric.calibrated['image_threshold_quantile@0.5'][
+        'binning'] == 'exact'
+    assert metric.calibration_errors == {}
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(binning='float', mantissa_bits=6),
+    dict(binning='linear', num_bins=50, score_range=(-5, 7)),
+])
+def test_binned_quantile_is_the_edge_of_the_quantile_bin(dataset, kwargs):
+    maps, masks = dataset
+    metric = AnomalyMetric(thresholds=[dict(method='quantile', q=0.95)],
+                           **kwargs)
+    metric.process({}, to_samples(maps, masks))
+    value = metric.evaluate(len(maps))['pixel_threshold_quantile@0.95']
+    exact = np.quantile(normal_pixels(maps, masks), 0.95,
+                        method='inverted_cdf')
+    record = metric.calibrated['pixel_threshold_quantile@0.95']
+    assert value <= exact < record['bin_upper']
+    if kwargs['binning'] == 'float':
+        key = float_to_key(np.float32(exact), 6)
+        assert value == key_to_float(key, 6)
+        assert record['mantissa_bits'] == 6
+        assert record['bin_upper'] == key_to_float(key + 1, 6)
+    else:
+        assert record['bin_upper'] - value == pytest.approx(12 / 50)
+        assert record['num_bins'] == 50 and record['score_range'] == (-5, 7)
+
+
+def test_f1_thresholds_pixel_and_image(dataset):
+    maps, masks = dataset
+    metric = AnomalyMetric(binning='exact', image_score='topk_mean', topk=5,
+                           thresholds=[dict(method='f1'),
+                                       dict(method='f1', level='image')])
+    metric.process({}, to_samples(maps, masks))
+    res = metric.evaluate(len(maps))
+    assert res['pixel_threshold_f1'] == res['threshold']
+    image_scores = [np.sort(m.ravel().astype(np.float64))[-5:].mean()
+                    for m in maps]
+    image_labels = [bool((m > 0).any()) for m in masks]
+    expected, f1 = f1_optimal_threshold(image_scores, image_labels)
+    assert res['image_threshold_f1'] == expected
+    record = metric.calibrated['image_threshold_f1']
+    assert record['f1'] == f1 and record['fallback'] is None
+    assert record['score_rule'] == dict(source='anomaly_map',
+                                        image_score='topk_mean', topk=5)
+    assert metric.calibrated['pixel_threshold_f1']['f1'] == res['F1_max']
+
+
+def test_f1_without_defects_falls_back_above_the_maximum(make_dataset):
+    maps, masks = make_dataset()
+    masks = [np.zeros_like(m) for m in masks]
+    metric = AnomalyMetric(binning='float',
+                           thresholds=[dict(method='f1'),
+                                       dict(method='f1', level='image')])
+    metric.process({}, to_samples(maps, masks))
+    with pytest.warns(UserWarning, match='no defect sample.*falling back'):
+        res = metric.evaluate(len(maps))
+    top = max(m.max() for m in maps)
+    assert res['pixel_threshold_f1'] > top
+    assert res['pixel_threshold_f1'] == key_to_float(
+        float_to_key(np.float32(top), 10) + 1, 10)
+    assert res['image_threshold_f1'] == np.nextafter(np.float64(top),
+                                                     np.inf)
+    for key in ('pixel_threshold_f1', 'image_threshold_f1'):
+        assert metric.calibrated[key]['fallback'] == 'above_max'
+        assert np.isnan(metric.calibrated[key]['f1'])
+    assert np.isnan(res['threshold'])  # the F1_max key stays undefined
+
+
+def test_quantile_without_defect_free_images_is_nan_with_reason(
+        make_dataset):
+    maps, masks = make_dataset(defect_free=())
+    metric = AnomalyMetric(thresholds=[dict(method='quantile', q=0.99),
+                                       dict(method='quantile',
+                                            level='image')])
+    metric.process({}, to_samples(maps, masks))
+    with pytest.warns(UserWarning, match='no defect-free image'):
+        res = metric.evaluate(len(maps))
+    assert np.isnan(res['pixel_threshold_quantile@0.99'])
+    assert np.isnan(res['image_threshold_quantile@0.999'])
+    assert metric.calibrated == {}
+    assert 'no defect-free image among the 6' in metric.calibration_errors[
+        'pixel_threshold_quantile@0.99']
+
+
+def test_threshold_specs_are_validated():
+    for thresholds, match in [
+        ([dict(method='otsu')], 'method'),
+        ([dict(method='f1', level='region')], 'level'),
+        ([dict(method='quantile', q=1.5)], r"\['q'\]"),
+        ([dict(method='f1', q=0.5)], 'only for'),
+        ([dict(method='f1', fallback='min')], 'unknown fields'),
+        ([dict(method='f1'), dict(method='f1', level='pixel')], 'repeats'),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            AnomalyMetric(thresholds=thresholds)
+    with pytest.raises(TypeError):
+        AnomalyMetric(thresholds=['f1'])
+
+
+def test_curves_out(dataset, tmp_path):
+    maps, masks = dataset
+    out = tmp_path / 'sub' / 'curves.npz'
+    metric = AnomalyMetric(binning='exact', curves_out=str(out),
+                           prefix='anomaly')
+    metric.process({}, to_samples(maps, masks))
+    res = metric.evaluate(len(maps))
+    with np.load(out) as data:
+        np.testing.assert_array_equal(data['image_scores'],
+                                      [m.max() for m in maps])
+        assert data['image_labels'].tolist() == [
+            bool((m > 0).any()) for m in masks]
+        scores, labels = pooled(maps, masks)
+        assert data['pixel_pos'].sum() == labels.sum()
+        assert data['pixel_neg'].sum() == (~labels).sum()
+        np.testing.assert_array_equal(data['pixel_edges'],
+                                      np.unique(scores.astype(np.float32)))
+        assert 'anomaly_map' in str(data['score_rule'])
+    assert res['anomaly/pixel_AUROC'] > 0.5
+    # Its own file is rewritten by the next evaluation; a foreign one never.
+    metric.process({}, to_samples(maps[:2], masks[:2]))
+    metric.evaluate(2)
+    with np.load(out) as data:
+        assert data['image_scores'].shape == (2, )
+    with pytest.raises(FileExistsError, match='never overwritten'):
+        AnomalyMetric(curves_out=str(out))
