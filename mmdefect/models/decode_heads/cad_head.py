@@ -103,6 +103,10 @@ class CADHead(BaseDecodeHead):
             Defaults to 16.
         coord_att_reduction (int): Reduction of :class:`CoordinateAttention`
             (its norm layer is the head's ``norm_cfg``). Defaults to 4.
+        att_init_mode (str): Initialisation of both attention blocks:
+            ``'pytorch'`` (PyTorch's default ``nn.Conv2d`` init, as in the
+            authors' code) or ``'kaiming'`` (mmcv ``ConvModule``'s). Defaults
+            to ``'pytorch'``.
         **kwargs: Arguments of :class:`BaseDecodeHead` (``in_channels`` and
             ``in_index`` are sequences, one entry per stage).
     """
@@ -118,6 +122,7 @@ class CADHead(BaseDecodeHead):
                  interpolate_mode: str = 'bilinear',
                  channel_att_ratio: int = 16,
                  coord_att_reduction: int = 4,
+                 att_init_mode: str = 'pytorch',
                  **kwargs):
         super().__init__(input_transform='multiple_select', **kwargs)
         if change_att not in self.CHANGE_ATT_MODES:
@@ -136,12 +141,15 @@ class CADHead(BaseDecodeHead):
                 act_cfg=self.act_cfg) for in_ch in self.in_channels)
         if change_att is not None:
             self.channel_att = ChannelAttention(
-                self.channels * num_inputs, ratio=channel_att_ratio)
+                self.channels * num_inputs,
+                ratio=channel_att_ratio,
+                init_mode=att_init_mode)
         if change_att == 'supervised':
             self.coord_att = CoordinateAttention(
                 self.channels,
                 reduction=coord_att_reduction,
-                norm_cfg=self.norm_cfg)
+                norm_cfg=self.norm_cfg,
+                init_mode=att_init_mode)
         self.fusion_conv = ConvModule(
             in_channels=self.channels * num_inputs,
             out_channels=self.channels,
@@ -246,8 +254,132 @@ class CADHead(BaseDecodeHead):
         return self.cls_seg(out), dist_map
 
     def forward(self, inputs: SiameseFeatures) -> Tensor:
-        """Segmentation logits ``(N, num_classes, h, w)`` at 1/4 scale."""
+        """Segmentation logits ``(N, num_classes, h, w)`` at 1/4 scale.
+
+        In eval mode this is :meth:`_fast_logits` (same logits, reordered
+        arithmetic); in training the literal :meth:`_forward`.
+        """
+        if not self.training and self._fast_path_applies():
+            return self._fast_logits(inputs)
         return self._forward(inputs)[0]
+
+    def _fast_path_applies(self) -> bool:
+        fusion = self.fusion_conv
+        return (fusion.order == ('conv', 'norm', 'act')
+                and fusion.conv.kernel_size == (1, 1)
+                and fusion.conv.groups == 1)
+
+    def _fast_logits(self, inputs: SiameseFeatures) -> Tensor:
+        r"""Eval-mode logits without the ``S * channels`` feature tensors.
+
+        Equal to :meth:`_forward` up to float rounding. The ``1x1``
+        ``fusion_conv`` (weights :math:`W = [W_1 .. W_S]`) is linear, so
+
+        - the channel attention folds into per-image weights
+          :math:`W'_i = W_i \operatorname{diag}(CA_i)`;
+        - ``W * (X + tile(A)) = sum_i W'_i x_i + (sum_i W'_i) A``;
+        - a ``1x1`` conv commutes with the (linear, per-channel) resize of
+          the stage maps: :math:`W'_i \, resize(y_i) = resize(W'_i y_i)`,
+          so stages 2..S are mixed at their own resolution;
+        - ``Norm(D)`` of Eq. 13 is one channel and factors out of the conv.
+
+        The pooled statistics of CA (mean and max of ``x_i + D`` per
+        channel) and the CoordAtt input ``sum_i x_i + D`` are accumulated
+        stage by stage, in place. The DistMap is the sum over stages of the
+        squared norms. Nothing of size ``S * channels`` at 1/4 resolution is
+        materialised (four or more such tensors, 64 MB each at 512x512, in
+        the literal form).
+        """
+        img, ref = self._stage_pairs(inputs)
+        diffs = [a - b for a, b in zip(img, ref)]
+        size = diffs[0].shape[2:]
+        ys = [conv(diff) for conv, diff in zip(self.convs, diffs)]
+        weight = self.fusion_conv.conv.weight.flatten(1)
+        groups = len(ys)
+        if self.change_att is None:
+            mix = weight.view(1, weight.shape[0], groups, -1)
+            return self._fused_output(ys, mix, None, None, size)
+        if self.change_att == 'semi':
+            # Norm(D) amplifies rounding where sigmoid saturates: use the
+            # literal Eq. 7 so the min-max sees the same D
+            d = torch.sigmoid(self._distmap(img, ref))
+        else:
+            d = torch.sigmoid(self._fast_distmap(diffs, size))
+        avgs, peaks = [], []
+        total = None  # sum_i x_i + D, the CoordAtt input (supervised)
+        for y in ys:
+            x = y if y.shape[2:] == size else resize(
+                y,
+                size=size,
+                mode=self.interpolate_mode,
+                align_corners=self.align_corners)
+            if self.change_att == 'supervised':
+                if total is None:
+                    x = total = x + d
+                else:
+                    total.add_(x)
+                    # y itself is still needed by _fused_output
+                    x = x + d if x is y else x.add_(d)
+            # pooled now: ``total`` (stage 0's x + D) changes afterwards
+            avgs.append(x.mean(dim=(2, 3), keepdim=True))
+            peaks.append(x.amax(dim=(2, 3), keepdim=True))
+        att = self.channel_att.from_pooled(
+            torch.cat(avgs, dim=1), torch.cat(peaks, dim=1)).flatten(1)
+        mix = (weight.unsqueeze(0) * att.unsqueeze(1)).view(
+            att.shape[0], weight.shape[0], groups, -1)
+        if self.change_att == 'semi':
+            return self._fused_output(ys, mix, None, self._normalise(d),
+                                      size)
+        return self._fused_output(ys, mix, self.coord_att(total), None, size)
+
+    def _fast_distmap(self, diffs: List[Tensor], size) -> Tensor:
+        """Eq. 7 as a sum of per-stage squared norms (no concatenation)."""
+        squared = None
+        for diff in diffs:
+            if diff.shape[2:] == size:
+                diff = diff + self.DISTMAP_EPS
+            else:
+                diff = resize(
+                    diff,
+                    size=size,
+                    mode='bilinear',
+                    align_corners=self.align_corners).add_(self.DISTMAP_EPS)
+            part = torch.linalg.vector_norm(
+                diff, ord=2, dim=1, keepdim=True).square()
+            squared = part if squared is None else squared.add_(part)
+        return squared.sqrt_()
+
+    def _fused_output(self, ys: List[Tensor], mix: Tensor,
+                      hv: Optional[Tensor], scale: Optional[Tensor],
+                      size) -> Tensor:
+        """``cls_seg(act(norm(W' [X + tile(hv)])) * scale)`` from the
+        per-stage maps; ``mix`` is ``(N or 1, out, S, channels)``."""
+        num = ys[0].shape[0]
+        mix = mix.expand(num, *mix.shape[1:])
+        out = None
+        for index, y in enumerate(ys):
+            part = torch.matmul(mix[:, :, index], y.flatten(2)).view(
+                num, -1, *y.shape[2:])
+            if y.shape[2:] != size:
+                part = resize(
+                    part,
+                    size=size,
+                    mode=self.interpolate_mode,
+                    align_corners=self.align_corners)
+            out = part if out is None else out.add_(part)
+        if hv is not None:
+            out = out.add_(
+                torch.matmul(mix.sum(dim=2), hv.flatten(2)).view_as(out))
+        if scale is not None:
+            out = out.mul_(scale)
+        fusion = self.fusion_conv
+        if fusion.conv.bias is not None:
+            out = out.add_(fusion.conv.bias.view(1, -1, 1, 1))
+        if fusion.with_norm:
+            out = fusion.norm(out)
+        if fusion.with_activation:
+            out = fusion.activate(out)
+        return self.cls_seg(out)
 
     def loss(self, inputs: SiameseFeatures, batch_data_samples: SampleList,
              train_cfg: ConfigType) -> dict:

@@ -5,9 +5,11 @@ from typing import List, Optional, Sequence, Union
 import torch
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
-from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig
+from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
+                         OptSampleList, SampleList)
 from torch import Tensor
 
+from ..utils.reference_features import ReferenceFeatures
 from ..utils.siamese_features import SiameseFeatures
 
 Features = Union[List[Tensor], SiameseFeatures]
@@ -132,36 +134,116 @@ class SiameseEncoderDecoder(EncoderDecoder):
                 f'single-image data.')
         return inputs[:, :self.in_channels], inputs[:, self.in_channels:]
 
+    def _encode_inspected(self, img: Tensor) -> List[Tensor]:
+        """Backbone (and neck) features of the inspected images alone."""
+        feats = list(self.backbone(img))
+        return list(self.neck(feats)) if self.with_neck else feats
+
+    def _ref_neck_feats(self, feats: List[Tensor]) -> List[Tensor]:
+        """The reference branch's neck: ``ref_neck``, else the shared neck
+        when the backbone is shared too, else none."""
+        if self.with_ref_neck:
+            return list(self.ref_neck(feats))
+        if self.with_neck and not self.with_ref_backbone:
+            return list(self.neck(feats))
+        return feats
+
+    def _encode_references(self, ref: Tensor) -> List[Tensor]:
+        """Reference-branch features of reference images alone."""
+        if not self.with_ref_backbone:
+            feats = list(self.backbone(ref))
+        elif self.ref_frozen:
+            with torch.no_grad():
+                feats = list(self.ref_backbone(ref))
+        else:
+            feats = list(self.ref_backbone(ref))
+        return self._ref_neck_feats(feats)
+
     def extract_pair_feat(self, inputs: Tensor) -> SiameseFeatures:
         """Encode both images and return their multi-stage features."""
         img, ref = self.split_inputs(inputs)
         if self.with_ref_backbone:
-            img_feats = list(self.backbone(img))
-            if self.ref_frozen:
-                with torch.no_grad():
-                    ref_feats = list(self.ref_backbone(ref))
-            else:
-                ref_feats = list(self.ref_backbone(ref))
-        else:
-            num = img.shape[0]
-            both = self.backbone(torch.cat([img, ref], dim=0))
-            img_feats = [feat[:num] for feat in both]
-            ref_feats = [feat[num:] for feat in both]
+            return SiameseFeatures(
+                img=self._encode_inspected(img),
+                ref=self._encode_references(ref))
+        num = img.shape[0]
+        both = self.backbone(torch.cat([img, ref], dim=0))
+        img_feats = [feat[:num] for feat in both]
+        ref_feats = [feat[num:] for feat in both]
         if self.with_neck:
             img_feats = list(self.neck(img_feats))
-            if not self.with_ref_backbone and not self.with_ref_neck:
-                ref_feats = list(self.neck(ref_feats))
-        if self.with_ref_neck:
-            ref_feats = list(self.ref_neck(ref_feats))
-        return SiameseFeatures(img=img_feats, ref=ref_feats)
+        return SiameseFeatures(
+            img=img_feats, ref=self._ref_neck_feats(ref_feats))
 
-    def extract_feat(self, inputs: Tensor) -> Features:
-        """Features for the decode head, fused according to ``fusion``."""
-        if self.fusion == 'img_only':
-            img, _ = self.split_inputs(inputs)
-            feats = self.backbone(img)
-            return list(self.neck(feats)) if self.with_neck else list(feats)
-        pair = self.extract_pair_feat(inputs)
+    def encode_reference(self, ref_inputs: Tensor) -> ReferenceFeatures:
+        """Encode reference images once, to inspect many images against them.
+
+        The reference-feature cache: the result goes to ``predict``,
+        ``encode_decode`` or ``extract_feat`` as ``ref_feats``, which then
+        encode only the inspected images.  Predictions equal those of the
+        paired path (up to float rounding of the batched backbone pass).
+
+        Args:
+            ref_inputs (Tensor): Preprocessed references ``(M, C, H, W)``, or
+                paired inputs ``(M, 2C, H, W)`` (as the data preprocessor
+                returns them) whose reference half is taken.  ``M = 1``
+                serves any batch; otherwise one reference per image.
+
+        Returns:
+            ReferenceFeatures: The reference branch's multi-stage features
+            (empty for ``fusion='img_only'``, which ignores the reference).
+        """
+        ref = self._reference_half(ref_inputs)
+        feats = ([] if self.fusion == 'img_only' else
+                 self._encode_references(ref))
+        return ReferenceFeatures(
+            feats=feats, input_shape=tuple(int(s) for s in ref.shape[2:]))
+
+    def _reference_half(self, inputs: Tensor) -> Tensor:
+        """``(M, C, H, W)`` references from C- or 2C-channel inputs."""
+        if inputs.dim() == 4 and inputs.shape[1] == self.in_channels:
+            return inputs
+        return self.split_inputs(inputs)[1]
+
+    def _inspected_half(self, inputs: Tensor,
+                        ref_feats: ReferenceFeatures) -> Tensor:
+        """``(N, C, H, W)`` inspected images for a cached reference."""
+        if inputs.dim() == 4 and inputs.shape[1] == self.in_channels:
+            img = inputs
+        else:
+            img = self.split_inputs(inputs)[0]
+        if tuple(img.shape[2:]) != tuple(ref_feats.input_shape):
+            raise ValueError(
+                f'the inspected images are {tuple(img.shape[2:])} but the '
+                f'cached reference was encoded at '
+                f'{tuple(ref_feats.input_shape)}; encode the reference at '
+                f'the inspected size')
+        return img
+
+    def extract_feat(
+            self,
+            inputs: Tensor,
+            ref_feats: Optional[ReferenceFeatures] = None) -> Features:
+        """Features for the decode head, fused according to ``fusion``.
+
+        Args:
+            inputs (Tensor): Paired inputs ``(N, 2C, H, W)``; with
+                ``ref_feats`` also the inspected images ``(N, C, H, W)``
+                (the reference half of paired inputs is then ignored).
+            ref_feats (ReferenceFeatures, optional): Cached reference
+                features from :meth:`encode_reference`.
+        """
+        if ref_feats is not None:
+            img = self._inspected_half(inputs, ref_feats)
+            if self.fusion == 'img_only':
+                return self._encode_inspected(img)
+            pair = SiameseFeatures(
+                img=self._encode_inspected(img),
+                ref=ref_feats.for_batch(img.shape[0]))
+        elif self.fusion == 'img_only':
+            return self._encode_inspected(self.split_inputs(inputs)[0])
+        else:
+            pair = self.extract_pair_feat(inputs)
         if self.fusion == 'pair':
             return pair
         if len(pair.img) != len(pair.ref) or any(
@@ -170,8 +252,50 @@ class SiameseEncoderDecoder(EncoderDecoder):
                 f'fusion={self.fusion!r} needs reference features shaped like '
                 f'the inspected ones, got '
                 f'{[tuple(f.shape) for f in pair.img]} vs '
-                f'{[tuple(f.shape) for f in pair.ref]}; use fusion="pair" with '
-                f'a pair-aware head or add a ref_neck.')
+                f'{[tuple(f.shape) for f in pair.ref]}; use fusion="pair" '
+                f'with a pair-aware head or add a ref_neck.')
         if self.fusion == 'diff':
             return [(a - b).abs() for a, b in zip(pair.img, pair.ref)]
         return [torch.cat([a, b], dim=1) for a, b in zip(pair.img, pair.ref)]
+
+    def encode_decode(
+            self,
+            inputs: Tensor,
+            batch_img_metas: List[dict],
+            ref_feats: Optional[ReferenceFeatures] = None) -> Tensor:
+        """Logits at the input size; ``ref_feats`` as in
+        :meth:`extract_feat`."""
+        x = self.extract_feat(inputs, ref_feats=ref_feats)
+        return self.decode_head.predict(x, batch_img_metas, self.test_cfg)
+
+    def predict(self,
+                inputs: Tensor,
+                data_samples: OptSampleList = None,
+                ref_feats: Optional[ReferenceFeatures] = None) -> SampleList:
+        """Predict, optionally against cached reference features.
+
+        Without ``ref_feats`` this is :meth:`EncoderDecoder.predict`. With
+        them (from :meth:`encode_reference`) only the inspected images are
+        encoded; whole-image inference only (a slide window would need the
+        reference features of each window).
+        """
+        if ref_feats is None:
+            return super().predict(inputs, data_samples)
+        if self.test_cfg.get('mode', 'whole') != 'whole':
+            raise ValueError(
+                'cached reference features need test_cfg.mode="whole", got '
+                f'{self.test_cfg.get("mode")!r}; run without ref_feats')
+        if data_samples is not None:
+            batch_img_metas = [sample.metainfo for sample in data_samples]
+        else:
+            shape = inputs.shape[2:]
+            batch_img_metas = [
+                dict(
+                    ori_shape=shape,
+                    img_shape=shape,
+                    pad_shape=shape,
+                    padding_size=[0, 0, 0, 0])
+            ] * inputs.shape[0]
+        seg_logits = self.encode_decode(
+            inputs, batch_img_metas, ref_feats=ref_feats)
+        return self.postprocess_result(seg_logits, data_samples)

@@ -5,6 +5,8 @@ from mmengine.model import BaseModule
 from mmseg.utils import ConfigType, OptMultiConfig
 from torch import Tensor
 
+from .channel_attention import apply_init_mode, check_init_mode
+
 
 class CoordinateAttention(BaseModule):
     """Coordinate attention (Hou et al., CVPR 2021) for any spatial size.
@@ -34,6 +36,12 @@ class CoordinateAttention(BaseModule):
             ``dict(type='BN')``.
         act_cfg (dict): Activation after the norm. Defaults to
             ``dict(type='HSwish')``.
+        init_mode (str): ``'pytorch'`` (the authors' plain ``nn.Conv2d``
+            init: kaiming-uniform weights with ``a = sqrt(5)`` and uniform
+            biases in ``+-1 / sqrt(fan_in)``) or ``'kaiming'`` (mmcv
+            ``ConvModule``: kaiming-normal fan-out weights, zero biases).
+            Norm layers are weight 1, bias 0 either way. Defaults to
+            ``'pytorch'``.
         init_cfg (dict or list[dict], optional): Initialization config.
 
     Shape:
@@ -47,8 +55,10 @@ class CoordinateAttention(BaseModule):
                  min_channels: int = 8,
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='HSwish'),
+                 init_mode: str = 'pytorch',
                  init_cfg: OptMultiConfig = None):
         super().__init__(init_cfg)
+        self.init_mode = check_init_mode(init_mode)
         mid = max(min_channels, in_channels // reduction)
         self.shared = ConvModule(
             in_channels, mid, 1, bias=True, norm_cfg=norm_cfg, act_cfg=act_cfg)
@@ -56,6 +66,12 @@ class CoordinateAttention(BaseModule):
             mid, in_channels, 1, act_cfg=dict(type='Sigmoid'))
         self.conv_w = ConvModule(
             mid, in_channels, 1, act_cfg=dict(type='Sigmoid'))
+        apply_init_mode(self)
+
+    def init_weights(self):
+        """mmcv's init of the convs, undone for ``init_mode='pytorch'``."""
+        super().init_weights()
+        apply_init_mode(self)
 
     def forward(self, x: Tensor) -> Tensor:
         """Return ``x * a_h * a_w``, same shape as ``x``."""

@@ -1,5 +1,6 @@
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.structures import PixelData
 from mmseg.models.backbones import MixVisionTransformer
 from mmseg.registry import MODELS
@@ -251,3 +252,97 @@ def test_end_to_end_with_mit_at_non_512_size():
     assert all(
         torch.isfinite(p.grad).all() for p in backbone.parameters()
         if p.grad is not None)
+
+
+def _literal_logits(head, feats):
+    """The head's eval forward written out as the authors' formula (the
+    implementation before the fused fast path), with plain tensor ops."""
+    img = [feats.img[i] for i in head.in_index]
+    ref = [feats.ref[i] for i in head.in_index]
+    size = img[0].shape[2:]
+
+    def up(t):
+        return F.interpolate(
+            t, size=size, mode='bilinear', align_corners=head.align_corners)
+
+    dist = torch.linalg.vector_norm(
+        torch.cat([up(a - b) for a, b in zip(img, ref)], dim=1) + 1e-6,
+        dim=1,
+        keepdim=True)
+    xs = [up(conv(a - b)) for conv, a, b in zip(head.convs, img, ref)]
+    x = torch.cat(xs, dim=1)
+
+    def ca(t):
+        mlp = head.channel_att.mlp
+        return torch.sigmoid(
+            mlp(t.mean(dim=(2, 3), keepdim=True)) +
+            mlp(t.amax(dim=(2, 3), keepdim=True)))
+
+    if head.change_att is None:
+        z = x
+    else:
+        d = torch.sigmoid(dist)
+        if head.change_att == 'semi':
+            low = d.amin(dim=(1, 2, 3), keepdim=True)
+            high = d.amax(dim=(1, 2, 3), keepdim=True)
+            z = (d - low) / (high - low + 1e-10) * ca(x) * x
+        else:
+            hv = head.coord_att(torch.stack(xs).sum(dim=0) + d)
+            z = ca(x + d) * (x + hv.repeat(1, len(xs), 1, 1))
+    return head.conv_seg(head.fusion_conv(z))
+
+
+def _randomise_norms(module, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    for layer in module.modules():
+        if isinstance(layer, torch.nn.BatchNorm2d):
+            num = layer.num_features
+            layer.running_mean.copy_(torch.randn(num, generator=gen) * 0.5)
+            layer.running_var.copy_(torch.rand(num, generator=gen) + 0.5)
+            layer.weight.data.copy_(torch.rand(num, generator=gen) + 0.5)
+            layer.bias.data.copy_(torch.randn(num, generator=gen) * 0.2)
+
+
+@pytest.mark.parametrize('change_att', ['supervised', 'semi', None])
+@pytest.mark.parametrize('batch', [1, 3])
+def test_fast_eval_path_equals_literal_formula(change_att, batch):
+    torch.manual_seed(0)
+    head = _head(change_att=change_att, channels=32).eval()
+    _randomise_norms(head)
+    feats = _feats(batch=batch)
+    with torch.no_grad():
+        fast = head(feats)
+        literal = _literal_logits(head, feats)
+        train_path = head._forward(feats)[0]
+    assert fast.shape == literal.shape == (batch, 3, 18, 10)
+    assert (fast - literal).abs().max() <= 1e-5
+    assert (train_path - literal).abs().max() <= 1e-5
+    # the DistMap of the fast path is Eq. 7's
+    img, ref = head._stage_pairs(feats)
+    diffs = [a - b for a, b in zip(img, ref)]
+    assert torch.allclose(
+        head._fast_distmap(diffs, diffs[0].shape[2:]),
+        head.compute_distmap(feats),
+        atol=1e-5)
+
+
+def test_fast_eval_path_with_mit_b0_widths_and_align_corners():
+    # the real channel counts (1,024 attention channels), align_corners
+    # and a bicubic stage upsampling; a batch of one broadcast
+    # reference as the reference-feature cache hands it over
+    torch.manual_seed(1)
+    head = _head(
+        in_channels=[32, 64, 160, 256],
+        channels=256,
+        align_corners=True,
+        interpolate_mode='bicubic').eval()
+    _randomise_norms(head, seed=1)
+    sizes = [(16, 12), (8, 6), (4, 3), (2, 2)]
+    img = [torch.randn(2, c, h, w) for c, (h, w) in zip(
+        [32, 64, 160, 256], sizes)]
+    ref = [torch.randn(1, c, h, w).expand(2, -1, -1, -1) for c, (h, w) in
+           zip([32, 64, 160, 256], sizes)]
+    feats = SiameseFeatures(img=img, ref=ref)
+    with torch.no_grad():
+        assert (head(feats) -
+                head._forward(feats)[0]).abs().max() <= 1e-5

@@ -153,3 +153,71 @@ def test_input_errors():
         model.extract_feat(torch.randn(1, 3, 32, 32))
     with pytest.raises(ValueError, match='fusion must be one of'):
         build(fusion='sum')
+
+
+CAD_HEAD = dict(type='CADHead', in_channels=[8, 8, 8, 8],
+                in_index=[0, 1, 2, 3], channels=8, num_classes=3,
+                norm_cfg=dict(type='BN', requires_grad=True))
+
+
+@pytest.mark.parametrize('variant', [
+    dict(fusion='pair', decode_head=CAD_HEAD),
+    dict(fusion='diff'),
+    dict(fusion='concat', decode_head=dict(HEAD, in_channels=[16] * 4)),
+    dict(fusion='img_only'),
+    dict(fusion='diff', ref_backbone=dict(MIT, frozen=True)),
+    dict(fusion='diff', neck=dict(type='MultiLevelNeck', in_channels=[8] * 4,
+                                  out_channels=8, scales=[1, 1, 1, 1])),
+])
+def test_reference_cache_equals_paired_path(variant):
+    # one reference encoded once serves a batch of inspected images; the
+    # logits equal the paired (uncached) path to 1e-5
+    torch.manual_seed(0)
+    model = build(**variant).eval()
+    img = torch.randn(3, 3, 32, 32)
+    ref = torch.randn(1, 3, 32, 32)
+    paired = torch.cat([img, ref.expand(3, -1, -1, -1)], dim=1)
+    with torch.no_grad():
+        expected = model.predict(paired, samples(3))
+        cache = model.encode_reference(ref)
+        from_img = model.predict(img, samples(3), ref_feats=cache)
+        from_pair = model.predict(paired, samples(3), ref_feats=cache)
+        # paired inputs as the preprocessor returns them: the reference
+        # half of the first sample
+        cache6 = model.encode_reference(paired[:1])
+        logits6 = model.encode_decode(paired, [samples(1)[0].metainfo] * 3,
+                                      ref_feats=cache6)
+    for got in (from_img, from_pair):
+        for a, b in zip(got, expected):
+            diff = (a.seg_logits.data - b.seg_logits.data).abs().max()
+            assert diff <= 1e-5
+            assert torch.equal(a.pred_sem_seg.data, b.pred_sem_seg.data)
+    expected_logits = torch.stack([s.seg_logits.data for s in expected])
+    assert (logits6 - expected_logits).abs().max() <= 1e-5
+    if variant['fusion'] == 'img_only':
+        assert cache.feats == []
+    else:
+        assert cache.batch_size == 1 and cache.input_shape == (32, 32)
+
+
+def test_reference_cache_one_reference_per_image_and_errors():
+    torch.manual_seed(0)
+    model = build(fusion='pair', decode_head=CAD_HEAD).eval()
+    img, ref = torch.randn(2, 3, 32, 32), torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        expected = model.predict(torch.cat([img, ref], 1))
+        got = model.predict(img, ref_feats=model.encode_reference(ref))
+        for a, b in zip(got, expected):
+            assert (a.seg_logits.data -
+                    b.seg_logits.data).abs().max() <= 1e-5
+        two = model.encode_reference(ref)
+        with pytest.raises(ValueError, match='2 references'):
+            model.predict(torch.randn(3, 3, 32, 32), ref_feats=two)
+        with pytest.raises(ValueError, match='encoded at'):
+            model.predict(torch.randn(2, 3, 64, 32), ref_feats=two)
+        with pytest.raises(ValueError, match='expects paired inputs'):
+            model.encode_reference(torch.randn(1, 4, 32, 32))
+        slide = build(fusion='diff', test_cfg=dict(
+            mode='slide', crop_size=(16, 16), stride=(8, 8))).eval()
+        with pytest.raises(ValueError, match='mode="whole"'):
+            slide.predict(img, ref_feats=slide.encode_reference(ref))
