@@ -17,10 +17,8 @@ model = dict(
         # label_stats.json): without a large weight the defect classes are
         # swamped in a 1,000-iteration run from scratch
         loss_decode=dict(class_weight=[1.0] + [50.0] * 6)))
-# gt_boxes: the ground-truth boxes DeepPCBDetectionMetric scores against
-meta_keys = ('img_path', 'seg_map_path', 'ori_shape', 'img_shape',
-             'pad_shape', 'scale_factor', 'flip', 'flip_direction',
-             'reduce_zero_label', 'gt_boxes')
+# gt_boxes for DeepPCBDetectionMetric (the data set's metainfo keys)
+meta_keys = {{_base_.meta_keys}}
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),

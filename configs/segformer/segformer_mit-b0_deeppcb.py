@@ -7,10 +7,8 @@ _base_ = [
 model = dict(
     data_preprocessor=dict(size=(512, 512)),
     decode_head=dict(num_classes=7))
-# gt_boxes: the ground-truth boxes DeepPCBDetectionMetric scores against
-meta_keys = ('img_path', 'seg_map_path', 'ori_shape', 'img_shape',
-             'pad_shape', 'scale_factor', 'flip', 'flip_direction',
-             'reduce_zero_label', 'gt_boxes')
+# gt_boxes for DeepPCBDetectionMetric (the data set's metainfo keys)
+meta_keys = {{_base_.meta_keys}}
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),

@@ -3,39 +3,11 @@ import os.path as osp
 from typing import List
 
 import mmengine
-import numpy as np
 from mmengine import fileio
 from mmseg.registry import DATASETS
 
 from .base_paired_dataset import BasePairedDataset
-
-
-NUM_DEEPPCB_CLASSES = 7
-
-
-def read_deeppcb_boxes(ann_path: str) -> np.ndarray:
-    """Boxes of one DeepPCB annotation file as an (M, 5) int64 array.
-
-    Lines are ``x1 y1 x2 y2 type`` (space-separated in the released data,
-    although the authors' readme says commas; both are accepted), ``type``
-    in 1..6.
-    """
-    boxes = []
-    with open(ann_path) as f:
-        for num, line in enumerate(f, 1):
-            tokens = line.replace(',', ' ').split()
-            if not tokens:
-                continue
-            if len(tokens) != 5:
-                raise ValueError(f'{ann_path} line {num}: expected '
-                                 f'"x1 y1 x2 y2 type", got {line.strip()!r}')
-            x1, y1, x2, y2, cls = (int(float(t)) for t in tokens)
-            if not 1 <= cls < NUM_DEEPPCB_CLASSES:
-                raise ValueError(
-                    f'{ann_path} line {num}: type {cls} is not in '
-                    f'1..{NUM_DEEPPCB_CLASSES - 1}')
-            boxes.append((x1, y1, x2, y2, cls))
-    return np.asarray(boxes, dtype=np.int64).reshape(-1, 5)
+from .functional import deeppcb as rules
 
 
 @DATASETS.register_module()
@@ -56,19 +28,19 @@ class DeepPCBDataset(BasePairedDataset):
     ``data_prefix['img_path']``), is read into the data info as
     ``gt_boxes``, an (M, 5) array ``x1, y1, x2, y2, type`` that
     :class:`~mmdefect.evaluation.DeepPCBDetectionMetric` scores boxes
-    against; a line without it gives a sample without boxes.  Pixel labels
-    come from ``tools/dataset_converters/deeppcb.py``, whose
+    against; a line without it gives a sample without boxes (the
+    pipeline's ``PackPairedSegInputs`` passes them on when ``gt_boxes`` is
+    among its ``meta_keys``, as in ``configs/_base_/datasets/deeppcb.py``).
+    Pixel labels come from ``tools/dataset_converters/deeppcb.py``, whose
     output ``<out>/ann_dir`` is ``data_prefix['seg_map_path']``; the label of
     ``groupA/B/<id>.jpg`` is ``<seg_map_path>/groupA/<id>.png``.  Without
     ``seg_map_path`` the samples have no labels (inference).
 
-    Label rule of the converter: inside each box, the pixels where the
-    binarised (threshold 127) test and template differ, after a 3x3
-    opening and closing, get the box's type; a box with no such pixel is
-    labelled whole; pixels outside boxes are background; where boxes
-    overlap the smaller box wins.  Classes follow the type numbers of the
-    annotation files (1 open, 2 short, 3 mousebite, 4 spur, 5 spurious
-    copper, 6 pin-hole).
+    Classes, paths, box files and the converter's label rule are in
+    :mod:`mmdefect.datasets.functional.deeppcb` (label rule:
+    :func:`~mmdefect.datasets.functional.deeppcb.derive_label`); classes
+    follow the type numbers of the annotation files (1 open, 2 short,
+    3 mousebite, 4 spur, 5 spurious copper, 6 pin-hole).
 
     With ``check_files=True`` a missing template or label PNG is reported
     when the data list is built (a missing label usually means the
@@ -85,15 +57,12 @@ class DeepPCBDataset(BasePairedDataset):
     """
 
     METAINFO = dict(
-        classes=('background', 'open', 'short', 'mousebite', 'spur',
-                 'spurious_copper', 'pin_hole'),
-        palette=[[0, 0, 0], [255, 0, 0], [0, 255, 0], [0, 0, 255],
-                 [255, 255, 0], [255, 0, 255], [0, 255, 255]])
+        classes=rules.DEEPPCB_CLASSES, palette=rules.DEEPPCB_PALETTE)
 
     def __init__(self,
-                 img_suffix: str = '_test.jpg',
-                 ref_suffix: str = '_temp.jpg',
-                 seg_map_suffix: str = '.png',
+                 img_suffix: str = rules.IMG_SUFFIX,
+                 ref_suffix: str = rules.REF_SUFFIX,
+                 seg_map_suffix: str = rules.LABEL_SUFFIX,
                  **kwargs):
         super().__init__(
             img_suffix=img_suffix,
@@ -114,35 +83,26 @@ class DeepPCBDataset(BasePairedDataset):
                 f'DeepPCBDataset: ann_file {self.ann_file} not found')
         img_dir = self.data_prefix.get('img_path', '')
         ann_dir = self.data_prefix.get('seg_map_path')
-        data_list = []
         lines = mmengine.list_from_file(
             self.ann_file, backend_args=self.backend_args)
-        for num, line in enumerate(lines, 1):
-            tokens = line.split()
-            if not tokens:
-                continue
-            entry = tokens[0].replace('\\', '/')
-            parts = entry.split('/')
-            if len(tokens) > 2 or not entry.endswith('.jpg') or \
-                    len(parts) < 2:
-                raise ValueError(
-                    f'{self.ann_file} line {num}: expected '
-                    f'"groupA/B/<id>.jpg groupA/B_not/<id>.txt", got '
-                    f'{line.strip()!r}')
-            stem = entry[:-len('.jpg')]
+        data_list = []
+        for entry in rules.parse_split_lines(
+                lines, self.ann_file, require_boxes=False):
+            stem = rules.entry_stem(entry.img)
             img_path = osp.join(img_dir, stem + self.img_suffix)
             seg = None
             if ann_dir is not None:
-                name = osp.basename(stem) + self.seg_map_suffix
-                seg = osp.join(ann_dir, parts[0], name)
+                seg = osp.join(
+                    ann_dir,
+                    rules.label_rel_path(entry.img, self.seg_map_suffix))
             info = self._info(img_path, self._ref_path(stem, img_path), seg)
-            if len(tokens) == 2:
-                box_path = osp.join(img_dir, tokens[1].replace('\\', '/'))
+            if entry.boxes is not None:
+                box_path = osp.join(img_dir, entry.boxes)
                 if not osp.isfile(box_path):
                     raise FileNotFoundError(
-                        f'{self.ann_file} line {num}: box file {box_path} '
-                        f'not found')
-                info['gt_boxes'] = read_deeppcb_boxes(box_path)
+                        f'{self.ann_file} line {entry.line}: box file '
+                        f'{box_path} not found')
+                info['gt_boxes'] = rules.read_boxes(box_path)
             data_list.append(info)
         return data_list
 

@@ -11,7 +11,8 @@ import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
 from mmdefect.apis import DefectInferencer
-from tests.toy_checkpoint import CONFIG, single_thread, toy_checkpoint
+from mmdefect.testing import TOY_CONFIG as CONFIG
+from mmdefect.testing import single_thread, toy_checkpoint
 
 
 @pytest.fixture(scope='module', autouse=True)

@@ -5,25 +5,25 @@ import numpy as np
 import pytest
 
 from mmdefect.datasets import DeepPCBDataset
-from tests.conftest import REPO_ROOT
-from tools.dataset_converters.deeppcb import convert
+from mmdefect.testing import DEEPPCB_PCBDATA as PCBDATA
+from mmdefect.testing import DEEPPCB_ROOT, HAS_DEEPPCB, run_tool
 
-DEEPPCB = osp.normpath(osp.join(REPO_ROOT, '..', 'shared', 'data', 'DeepPCB'))
-PCBDATA = osp.join(DEEPPCB, 'PCBData')
 PIPELINE = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadRefImageFromFile'),
     dict(type='LoadAnnotations'),
-    dict(type='PackPairedSegInputs'),
+    dict(type='PackPairedSegInputs', meta_keys=('img_path', 'gt_boxes')),
 ]
 
 
 @pytest.mark.skipif(
-    not osp.isfile(osp.join(PCBDATA, 'trainval.txt')),
-    reason=f'DeepPCB copy not found at {DEEPPCB}')
+    not HAS_DEEPPCB, reason=f'DeepPCB copy not found at {DEEPPCB_ROOT}')
 def test_real_pairs_through_paired_pipeline(tmp_path):
     out = str(tmp_path / 'labels')
-    convert(DEEPPCB, out, splits=['trainval'], limit=10)
+    run_tool([
+        'tools/dataset_converters/deeppcb.py', DEEPPCB_ROOT, out, '--splits',
+        'trainval', '--limit', '10'
+    ])
     with open(osp.join(PCBDATA, 'trainval.txt')) as f:
         lines = [line for line in f if line.strip()][:10]
     subset = tmp_path / 'trainval10.txt'
@@ -55,6 +55,8 @@ def test_real_pairs_through_paired_pipeline(tmp_path):
         seg = item['data_samples'].gt_sem_seg.data
         assert seg.shape == (1, 640, 640)
         assert 0 < int(seg.max()) <= 6
+        np.testing.assert_array_equal(item['data_samples'].gt_boxes,
+                                      ds.get_data_info(idx)['gt_boxes'])
 
     with pytest.raises(FileNotFoundError, match='label maps are missing'):
         DeepPCBDataset(

@@ -8,8 +8,8 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from mmdefect.apis import DefectInferencer
 from mmdefect.evaluation.thresholds import (f1_optimal_threshold,
                                             quantile_threshold)
-from tests.toy_checkpoint import (CONFIG, data_options, single_thread,
-                                  toy_checkpoint)
+from mmdefect.testing import TOY_CONFIG as CONFIG
+from mmdefect.testing import data_options, single_thread, toy_checkpoint
 from tools.analysis_tools import calibrate_threshold
 
 

@@ -6,18 +6,15 @@ import os.path as osp
 
 import pytest
 
-from tests.conftest import REPO_ROOT
-from tests.test_tools.test_train_test_cli import run
-from tools.dataset_converters.deeppcb import convert
+from mmdefect.testing import DEEPPCB_PCBDATA as PCBDATA
+from mmdefect.testing import DEEPPCB_ROOT, HAS_DEEPPCB, REPO_ROOT
+from mmdefect.testing import run_tool as run
 
-DEEPPCB = osp.normpath(osp.join(REPO_ROOT, '..', 'shared', 'data', 'DeepPCB'))
-PCBDATA = osp.join(DEEPPCB, 'PCBData')
 CADNET = 'configs/cadnet/cadnet_deeppcb-cpu.py'
 CLASSICAL = 'configs/classical/classical-diff_deeppcb.py'
 
 pytestmark = pytest.mark.skipif(
-    not osp.isfile(osp.join(PCBDATA, 'trainval.txt')),
-    reason=f'DeepPCB copy not found at {DEEPPCB}')
+    not HAS_DEEPPCB, reason=f'DeepPCB copy not found at {DEEPPCB_ROOT}')
 
 
 def first_lines(split, num, path):
@@ -30,7 +27,8 @@ def first_lines(split, num, path):
 @pytest.fixture(scope='module')
 def deeppcb10(tmp_path_factory):
     root = tmp_path_factory.mktemp('deeppcb')
-    convert(DEEPPCB, str(root / 'labels'), workers=2)
+    run(['tools/dataset_converters/deeppcb.py', DEEPPCB_ROOT,
+         str(root / 'labels'), '--workers', '2'])
     train = first_lines('trainval', 10, root / 'train10.txt')
     test = first_lines('test', 3, root / 'test3.txt')
     labels = str(root / 'labels' / 'ann_dir')

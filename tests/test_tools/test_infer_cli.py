@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO_ROOT
-from tests.toy_checkpoint import (CONFIG, ONE_THREAD_ENV, single_thread,
-                                  toy_checkpoint)
+from mmdefect.testing import TOY_CONFIG as CONFIG
+from mmdefect.testing import (ONE_THREAD_ENV, REPO_ROOT, single_thread,
+                              toy_checkpoint)
 from tools import infer
 
 

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.toy_checkpoint import (CONFIG, data_options, single_thread,
-                                  toy_checkpoint)
+from mmdefect.testing import TOY_CONFIG as CONFIG
+from mmdefect.testing import data_options, single_thread, toy_checkpoint
 from tools.analysis_tools import plot_class_iou, plot_curves
 
 

@@ -4,32 +4,13 @@ import glob
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import REPO_ROOT
-
-CONFIG = 'configs/examples/siamese-diff_mit-tiny_toy-pairs-64x64.py'
-
-
-def data_options(root):
-    return [
-        f'{loader}.dataset.data_root={root}'
-        for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
-    ]
-
-
-def run(args, expect_ok=True):
-    proc = subprocess.run([sys.executable] + args, cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=900)
-    output = proc.stdout + proc.stderr
-    if expect_ok:
-        assert proc.returncode == 0, output[-4000:]
-    else:
-        assert proc.returncode != 0, output[-4000:]
-    return output
+from mmdefect.testing import TOY_CONFIG as CONFIG
+from mmdefect.testing import data_options
+from mmdefect.testing import run_tool as run
+from mmdefect.testing import write_malicious
 
 
 @pytest.fixture(scope='module')
@@ -37,7 +18,8 @@ def trained(toy_root, tmp_path_factory):
     work_dir = str(tmp_path_factory.mktemp('train') / 'run')
     out = run(['tools/train.py', CONFIG, '--work-dir', work_dir,
                '--cfg-options', 'train_cfg.max_iters=4',
-               'train_cfg.val_interval=4', 'default_hooks.checkpoint.interval=2',
+               'train_cfg.val_interval=4',
+               'default_hooks.checkpoint.interval=2',
                'default_hooks.logger.interval=1'] + data_options(toy_root))
     return work_dir, out
 
@@ -95,10 +77,9 @@ def test_paired_data_into_single_image_model_is_refused(toy_root, tmp_path):
 
 
 def test_test_cli_refuses_a_malicious_checkpoint(toy_root, tmp_path):
-    from tests.test_engine.test_safe_checkpoint import write_malicious
     path, marker = write_malicious(tmp_path)
     out = run(['tools/test.py', CONFIG, path, '--work-dir',
                str(tmp_path / 'w'), '--cfg-options'] + data_options(toy_root),
               expect_ok=False)
     assert 'Refusing to load checkpoint' in out and 'evil.pth' in out
-    assert not marker.exists()
+    assert not osp.exists(marker)

@@ -11,6 +11,11 @@ data_root = 'data/DeepPCB/PCBData'
 # give an absolute path when data_root is elsewhere
 label_root = '../../deeppcb_labels/ann_dir'
 crop_size = (512, 512)
+# the packers' metainfo keys: mmseg's, the reference path and gt_boxes, the
+# ground-truth boxes DeepPCBDetectionMetric scores against
+meta_keys = ('img_path', 'ref_path', 'seg_map_path', 'ori_shape',
+             'img_shape', 'pad_shape', 'scale_factor', 'flip',
+             'flip_direction', 'reduce_zero_label', 'gt_boxes')
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadRefImageFromFile'),
@@ -24,13 +29,13 @@ train_pipeline = [
                 prob=[0.25, 0.25],
                 direction=['horizontal', 'vertical']),
         ]),
-    dict(type='PackPairedSegInputs'),
+    dict(type='PackPairedSegInputs', meta_keys=meta_keys),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadRefImageFromFile'),
     dict(type='LoadAnnotations'),
-    dict(type='PackPairedSegInputs'),
+    dict(type='PackPairedSegInputs', meta_keys=meta_keys),
 ]
 data_prefix = dict(img_path='', seg_map_path=label_root)
 train_dataloader = dict(

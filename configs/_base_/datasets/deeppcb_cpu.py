@@ -15,7 +15,7 @@ train_pipeline = [
                 prob=[0.25, 0.25],
                 direction=['horizontal', 'vertical']),
         ]),
-    dict(type='PackPairedSegInputs'),
+    dict(type='PackPairedSegInputs', meta_keys={{_base_.meta_keys}}),
 ]
 train_dataloader = dict(
     batch_size=4,

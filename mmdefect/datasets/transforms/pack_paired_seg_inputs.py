@@ -5,6 +5,8 @@ from mmcv.transforms import to_tensor
 from mmseg.datasets.transforms import PackSegInputs
 from mmseg.registry import TRANSFORMS
 
+from .label_size import check_label_size, check_label_size_policy
+
 
 @TRANSFORMS.register_module()
 class PackPairedSegInputs(PackSegInputs):
@@ -18,19 +20,30 @@ class PackPairedSegInputs(PackSegInputs):
     values are checked: anything outside ``[0, num_classes)`` other than
     ``ignore_index`` raises an error naming the label file and the values.
 
+    A label whose size is neither the image's current nor its original
+    size (a label file of another size than its image, in a pipeline
+    without :class:`PairedTransform`) raises an error naming both files, or
+    is resized with ``label_size_policy='resize'``.
+
     Args:
         meta_keys (Sequence[str]): metainfo keys; mmseg's defaults plus
-            ``ref_path`` and ``gt_boxes`` (the annotated boxes that
-            :class:`~mmdefect.evaluation.DeepPCBDetectionMetric` scores
-            against; absent keys are skipped).
+            ``ref_path`` (absent keys are skipped).  A data set's own keys
+            are added by its pipeline, e.g. ``gt_boxes`` for
+            :class:`~mmdefect.datasets.DeepPCBDataset` in
+            ``configs/_base_/datasets/deeppcb.py``.
+        label_size_policy (str): ``'error'`` (default) or ``'resize'``; see
+            :func:`~mmdefect.datasets.transforms.label_size.check_label_size`.
     """
 
     def __init__(self,
                  meta_keys=('img_path', 'ref_path', 'seg_map_path',
                             'ori_shape', 'img_shape', 'pad_shape',
                             'scale_factor', 'flip', 'flip_direction',
-                            'reduce_zero_label', 'gt_boxes')):
+                            'reduce_zero_label'),
+                 label_size_policy: str = 'error'):
         super().__init__(meta_keys=meta_keys)
+        self.label_size_policy = check_label_size_policy(
+            label_size_policy, 'PackPairedSegInputs')
 
     def transform(self, results: dict) -> dict:
         """Pack the pair; see the class docstring."""
@@ -45,6 +58,8 @@ class PackPairedSegInputs(PackSegInputs):
                 f'{results.get("img_path")} has shape {img.shape} but its '
                 f'reference {results.get("ref_path")} has {ref.shape} after '
                 f'the pipeline; wrap geometric transforms in PairedTransform.')
+        results = check_label_size(results, self.label_size_policy,
+                                   'PackPairedSegInputs')
         if 'gt_seg_map' in results and 'num_classes' in results:
             self._check_labels(results)
         packed = super().transform(results)

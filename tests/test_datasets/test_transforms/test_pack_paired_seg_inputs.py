@@ -48,3 +48,14 @@ def test_missing_or_misshaped_reference():
     res['ref_img'] = res['ref_img'][:3]
     with pytest.raises(ValueError, match='PairedTransform'):
         PackPairedSegInputs()(res)
+
+
+def test_data_set_keys_come_from_the_pipeline_not_the_defaults():
+    res = results()
+    res['gt_boxes'] = np.array([[0, 0, 2, 2, 1]])
+    assert 'gt_boxes' not in PackPairedSegInputs()(dict(res))[
+        'data_samples'].metainfo
+    packed = PackPairedSegInputs(meta_keys=('img_path', 'gt_boxes'))(res)
+    np.testing.assert_array_equal(packed['data_samples'].gt_boxes,
+                                  [[0, 0, 2, 2, 1]])
+    assert 'ref_path' not in packed['data_samples'].metainfo

@@ -6,11 +6,10 @@ from mmdefect.evaluation.functional import (box_iou, deeppcb_evaluate,
                                             ranked_average_precision,
                                             sort_detections)
 from mmdefect.evaluation.functional.deeppcb_protocol import IOU_THRESHOLD
-from tests.test_evaluation.deeppcb_official import (EVAL_DIR, SCRIPT_FOUND,
-                                                    TYPE_NAMES,
-                                                    RectanglePolygon, det_text,
-                                                    gt_text, official_evaluate,
-                                                    read_gt_zip)
+from mmdefect.testing.deeppcb_official import (EVAL_DIR, SCRIPT_FOUND,
+                                               TYPE_NAMES, RectanglePolygon,
+                                               det_text, gt_text,
+                                               official_evaluate, read_gt_zip)
 
 NAMES = ('background', 'open', 'short', 'mousebite')
 KEYS = ('precision', 'recall', 'hmean', 'AP')

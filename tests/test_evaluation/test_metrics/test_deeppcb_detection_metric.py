@@ -9,9 +9,9 @@ from mmdefect.evaluation import DeepPCBDetectionMetric
 from mmdefect.evaluation.metrics.deeppcb_detection_metric import \
     DEEPPCB_TYPE_NAMES
 from mmdefect.utils import register_all_modules
-from tests.test_evaluation.deeppcb_official import (EVAL_DIR, SCRIPT_FOUND,
-                                                    TYPE_NAMES, gt_text,
-                                                    read_gt_zip, run_script)
+from mmdefect.testing.deeppcb_official import (EVAL_DIR, SCRIPT_FOUND,
+                                               TYPE_NAMES, gt_text,
+                                               read_gt_zip, run_script)
 
 CLASSES = ('background', 'open', 'short')
 DEEPPCB_CLASSES = ('background', 'open', 'short', 'mousebite', 'spur',

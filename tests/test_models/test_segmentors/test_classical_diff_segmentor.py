@@ -7,41 +7,19 @@ import torch
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-from mmdefect.models.segmentors import classical_diff_segmentor as cds
-from mmdefect.models.segmentors.classical_diff_segmentor import \
-    ClassicalDiffSegmentor
-from tests.conftest import REPO_ROOT
+from mmdefect.datasets.functional import deeppcb as rules
+from mmdefect.models.segmentors import ClassicalDiffSegmentor
+from mmdefect.testing import (DEEPPCB_PCBDATA, DEEPPCB_ROOT, HAS_DEEPPCB,
+                              board, pair_tensor)
 
-DEEPPCB = osp.normpath(osp.join(REPO_ROOT, '..', 'shared', 'data', 'DeepPCB'))
-PCBDATA = osp.join(DEEPPCB, 'PCBData')
-CFG = ClassicalDiffSegmentor().cfg
 SIZE = 64
-
-
-def board(*rects):
-    """White (substrate) 64x64 grayscale image with dark copper rectangles
-    ``(x1, y1, x2, y2)``, half-open."""
-    img = np.full((SIZE, SIZE), 255, np.uint8)
-    for x1, y1, x2, y2 in rects:
-        img[y1:y2, x1:x2] = 0
-    return img
-
-
-def detect(test, ref):
-    return cds._detect(test, ref, CFG)
+TRACK = (28, 0, 36, SIZE)
 
 
 def single_type(labels):
     types = np.unique(labels[labels > 0])
     assert types.size == 1, f'expected one defect type, got {types}'
     return int(types[0])
-
-
-def pair_tensor(test, ref):
-    """(1, 6, H, W) float tensor of raw BGR values, test then reference."""
-    bgr = [cv2.cvtColor(img, cv2.COLOR_GRAY2BGR) for img in (test, ref)]
-    return torch.from_numpy(np.concatenate(bgr, 2)).permute(
-        2, 0, 1)[None].float()
 
 
 def sample(h=SIZE, w=SIZE, padding=(0, 0, 0, 0), ori=None):
@@ -51,72 +29,6 @@ def sample(h=SIZE, w=SIZE, padding=(0, 0, 0, 0), ori=None):
                         ori_shape=ori or (h, w), pad_shape=(h, w),
                         padding_size=list(padding)))
     return s
-
-
-TRACK = (28, 0, 36, SIZE)
-
-
-def test_cut_track_is_open():
-    ref = board(TRACK)
-    test = ref.copy()
-    test[30:36, 28:36] = 255
-    labels, conf = detect(test, ref)
-    assert single_type(labels) == cds.OPEN
-    assert np.count_nonzero(labels) == 48
-
-
-def test_bridged_tracks_are_short():
-    ref = board((16, 0, 22, SIZE), (40, 0, 46, SIZE))
-    test = board((16, 0, 22, SIZE), (40, 0, 46, SIZE), (22, 30, 40, 36))
-    labels, _ = detect(test, ref)
-    assert single_type(labels) == cds.SHORT
-
-
-def test_bite_at_track_edge_is_mousebite():
-    ref = board((26, 0, 38, SIZE))
-    test = ref.copy()
-    test[28:34, 26:31] = 255
-    labels, _ = detect(test, ref)
-    assert single_type(labels) == cds.MOUSEBITE
-
-
-def test_protrusion_is_spur():
-    ref = board(TRACK)
-    test = board(TRACK, (36, 28, 44, 34))
-    labels, _ = detect(test, ref)
-    assert single_type(labels) == cds.SPUR
-
-
-def test_isolated_blob_is_spurious_copper():
-    ref = board((6, 0, 12, SIZE))
-    test = board((6, 0, 12, SIZE), (40, 28, 48, 36))
-    labels, _ = detect(test, ref)
-    assert single_type(labels) == cds.SPURIOUS_COPPER
-
-
-def test_hole_inside_pad_is_pin_hole():
-    ref = board((16, 16, 48, 48))
-    test = ref.copy()
-    test[29:35, 29:35] = 255
-    labels, _ = detect(test, ref)
-    assert single_type(labels) == cds.PIN_HOLE
-    assert np.count_nonzero(labels) == 36
-
-
-def test_identical_and_shifted_pairs_are_background():
-    ref = board(TRACK, (10, 10, 20, 20), (40, 40, 56, 50))
-    labels, conf = detect(ref, ref)
-    assert not labels.any() and not conf.any()
-    shifted = np.roll(ref, (2, -3), axis=(0, 1))
-    assert not detect(shifted, ref)[0].any()
-
-
-def test_copper_polarity_parameter():
-    ref = board(TRACK)
-    test = board(TRACK, (36, 28, 44, 34))
-    bright = dict(CFG, copper_dark=False)
-    labels, _ = cds._detect(255 - test, 255 - ref, bright)
-    assert single_type(labels) == cds.SPUR
 
 
 def test_predict_shapes_and_probabilities():
@@ -130,7 +42,7 @@ def test_predict_shapes_and_probabilities():
     probs = logits.softmax(1)[0]
     torch.testing.assert_close(probs.sum(0), torch.ones(SIZE, SIZE))
     expected = 0.5 + 0.5 * 48 / (48 + 100.)
-    torch.testing.assert_close(probs[cds.OPEN, 32, 30],
+    torch.testing.assert_close(probs[rules.OPEN, 32, 30],
                                torch.tensor(expected), atol=1e-5, rtol=0)
     torch.testing.assert_close(probs[0, 32, 30],
                                torch.tensor(1 - expected), atol=1e-5, rtol=0)
@@ -140,7 +52,7 @@ def test_predict_shapes_and_probabilities():
     assert out.pred_sem_seg.data.shape == (1, SIZE, SIZE)
     assert out.seg_logits.data.shape == (7, SIZE, SIZE)
     pred = out.pred_sem_seg.data[0].numpy()
-    assert set(np.unique(pred)) == {0, cds.OPEN}
+    assert set(np.unique(pred)) == {0, rules.OPEN}
     assert np.count_nonzero(pred) == 48
 
 
@@ -161,7 +73,7 @@ def test_padding_is_ignored_and_removed():
     out = model.predict(padded, [meta])[0]
     pred = out.pred_sem_seg.data[0].numpy()
     assert pred.shape == (SIZE, SIZE)
-    assert single_type(pred) == cds.SPUR
+    assert single_type(pred) == rules.SPUR
 
 
 def test_build_from_config_and_no_training():
@@ -181,20 +93,17 @@ def test_build_from_config_and_no_training():
 
 
 @pytest.mark.skipif(
-    not osp.isfile(osp.join(PCBDATA, 'trainval.txt')),
-    reason=f'DeepPCB copy not found at {DEEPPCB}')
+    not HAS_DEEPPCB, reason=f'DeepPCB copy not found at {DEEPPCB_ROOT}')
 def test_real_deeppcb_pair():
-    with open(osp.join(PCBDATA, 'trainval.txt')) as f:
-        img_entry, ann_entry = f.readline().split()
-    stem = osp.join(PCBDATA, img_entry[:-len('.jpg')])
-    test = cv2.imread(stem + '_test.jpg')
-    ref = cv2.imread(stem + '_temp.jpg')
+    entry = rules.read_split(osp.join(DEEPPCB_PCBDATA, 'trainval.txt'))[0]
+    test, ref = (cv2.imread(path)
+                 for path in rules.pair_paths(DEEPPCB_PCBDATA, entry.img))
     inputs = torch.from_numpy(np.concatenate([test, ref], 2)).permute(
         2, 0, 1)[None].float()
     model = ClassicalDiffSegmentor().eval()
     pred = model.predict(inputs, [sample(*test.shape[:2])])[0]
     labels = pred.pred_sem_seg.data[0].numpy()
-    boxes = np.loadtxt(osp.join(PCBDATA, ann_entry), dtype=int, ndmin=2)
+    boxes = rules.read_boxes(osp.join(DEEPPCB_PCBDATA, entry.boxes))
     found = right = 0
     for x1, y1, x2, y2, cls in boxes:
         region = labels[y1:y2, x1:x2]

@@ -48,17 +48,18 @@ from unittest import mock
 
 import numpy as np
 
+from mmdefect.datasets.functional.deeppcb import DEEPPCB_SUBMISSION_NAMES
+
+from .paths import DEEPPCB_ROOT
+
 #: The authors' ``evaluation`` folder in the data copy beside the repository.
-EVAL_DIR = osp.normpath(
-    osp.join(osp.dirname(osp.abspath(__file__)), '..', '..', '..', 'shared',
-             'data', 'DeepPCB', 'evaluation'))
+EVAL_DIR = osp.join(DEEPPCB_ROOT, 'evaluation')
 SCRIPT_FOUND = all(
     osp.isfile(osp.join(EVAL_DIR, name))
     for name in ('script.py', 'rrc_evaluation_funcs.py', 'gt.zip'))
 
 #: Type names of the authors' submission format, index = class value.
-TYPE_NAMES = ('background', 'open', 'short', 'mousebite', 'spur', 'copper',
-              'pin-hole')
+TYPE_NAMES = DEEPPCB_SUBMISSION_NAMES
 
 #: Per file: (old text, new text, number of occurrences).
 SOURCE_FIXES = {
