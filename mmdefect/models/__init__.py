@@ -1,11 +1,14 @@
 from .data_preprocessor import PairedSegDataPreProcessor
-from .decode_heads import CADHead
-from .losses import BalancedContrastiveLoss
+from .decode_heads import CADHead, CATHead
+from .losses import (BalancedContrastiveLoss, FeatureReconstructionLoss,
+                     WeightedContrastiveLoss)
+from .necks import MSFFPN
 from .segmentors import SiameseEncoderDecoder
 from .utils import ChannelAttention, CoordinateAttention, SiameseFeatures
 
 __all__ = [
-    'BalancedContrastiveLoss', 'CADHead', 'ChannelAttention',
-    'CoordinateAttention', 'PairedSegDataPreProcessor',
-    'SiameseEncoderDecoder', 'SiameseFeatures'
+    'BalancedContrastiveLoss', 'CADHead', 'CATHead', 'ChannelAttention',
+    'CoordinateAttention', 'FeatureReconstructionLoss', 'MSFFPN',
+    'PairedSegDataPreProcessor', 'SiameseEncoderDecoder', 'SiameseFeatures',
+    'WeightedContrastiveLoss'
 ]

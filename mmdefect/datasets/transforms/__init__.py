@@ -1,9 +1,10 @@
+from .droplet_aug import DropletAug
 from .load_ref_image import LoadRefImageFromFile
 from .load_ref_image_from_ndarray import LoadRefImageFromNDArray
 from .pack_paired_seg_inputs import PackPairedSegInputs
 from .paired_transform import PairedTransform
 
 __all__ = [
-    'LoadRefImageFromFile', 'LoadRefImageFromNDArray', 'PackPairedSegInputs',
-    'PairedTransform'
+    'DropletAug', 'LoadRefImageFromFile', 'LoadRefImageFromNDArray',
+    'PackPairedSegInputs', 'PairedTransform'
 ]

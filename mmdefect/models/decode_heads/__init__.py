@@ -1,3 +1,4 @@
 from .cad_head import CADHead
+from .cat_head import CATHead
 
-__all__ = ['CADHead']
+__all__ = ['CADHead', 'CATHead']

@@ -1,0 +1,3 @@
+from .msf_fpn import MSFFPN
+
+__all__ = ['MSFFPN']

@@ -113,6 +113,32 @@ class SiameseEncoderDecoder(EncoderDecoder):
             self.ref_backbone.eval()
         return self
 
+    def postprocess_result(self,
+                           seg_logits: Tensor,
+                           data_samples: OptSampleList = None) -> SampleList:
+        """mmseg's post-processing, or anomaly maps for anomaly heads.
+
+        A decode head with ``out_anomaly_map = True`` (e.g. ``CATHead``)
+        returns a one-channel anomaly map instead of logits.  It is written
+        to each sample as ``anomaly_map`` (PixelData ``(1, H, W)`` float32
+        at the original input size: padding cropped, flip undone, resized
+        like mmseg's ``postprocess_result``) with ``pred_sem_seg =
+        anomaly_map >= test_cfg.threshold`` (default: the head's
+        ``threshold``); a calibrated threshold is applied by the inferencer
+        and the metrics.  Other heads get mmseg's ``seg_logits`` and
+        ``pred_sem_seg``.
+        """
+        if not getattr(self.decode_head, 'out_anomaly_map', False):
+            return super().postprocess_result(seg_logits, data_samples)
+        from ..utils.anomaly_postprocess import restore_anomaly_maps
+        threshold = (self.test_cfg or {}).get('threshold',
+                                              self.decode_head.threshold)
+        return restore_anomaly_maps(
+            seg_logits,
+            data_samples,
+            threshold=threshold,
+            align_corners=self.align_corners)
+
     def init_weights(self):
         """Initialise weights without touching a frozen reference encoder's
         ``requires_grad`` flags."""
