@@ -62,3 +62,31 @@ def test_single_image_input_is_rejected():
     data['inputs'] = [data['inputs'][0][:3]]
     with pytest.raises(ValueError, match=r'\(6, H, W\).*PackPairedSegInputs'):
         PairedSegDataPreProcessor()(data)
+
+
+def two_sizes():
+    small, large = batch(4, 6), batch(5, 7)
+    return dict(inputs=small['inputs'] + large['inputs'],
+                data_samples=small['data_samples'] + large['data_samples'])
+
+
+def test_training_pads_to_the_batch_maximum_and_keeps_the_config():
+    def failing(inputs, samples):
+        raise RuntimeError('augment failed')
+
+    pre = PairedSegDataPreProcessor(batch_augments=[failing])
+    augments = pre.batch_augments
+    with pytest.raises(RuntimeError, match='augment failed'):
+        pre(two_sizes(), training=True)
+    assert pre.size is None and pre.batch_augments is augments
+    pre.batch_augments = []
+    out = pre(two_sizes(), training=True)
+    assert out['inputs'].shape == (2, 6, 5, 7)
+    seg = out['data_samples'][0].gt_sem_seg.data
+    assert (seg[0, 4:] == 255).all() and (seg[0, :, 6:] == 255).all()
+    assert pre.size is None
+
+
+def test_test_batch_of_two_sizes_is_rejected():
+    with pytest.raises(ValueError, match=r'one size, got \[\(4, 6\), \(5, 7\)'):
+        PairedSegDataPreProcessor()(two_sizes(), training=False)

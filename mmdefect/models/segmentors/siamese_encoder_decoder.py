@@ -9,6 +9,7 @@ from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
                          OptSampleList, SampleList)
 from torch import Tensor
 
+from ..utils.pair_inputs import check_pair_tensor
 from ..utils.reference_features import ReferenceFeatures
 from ..utils.siamese_features import SiameseFeatures
 
@@ -148,16 +149,12 @@ class SiameseEncoderDecoder(EncoderDecoder):
 
     def split_inputs(self, inputs: Tensor) -> Sequence[Tensor]:
         """Split ``(N, 2C, H, W)`` into the inspected and reference halves."""
-        expected = 2 * self.in_channels
-        if inputs.dim() != 4 or inputs.shape[1] != expected:
-            raise ValueError(
-                f'SiameseEncoderDecoder expects paired inputs of shape '
-                f'(N, {expected}, H, W) (inspected image in channels '
-                f'0-{self.in_channels - 1}, reference in '
-                f'{self.in_channels}-{expected - 1}), got '
-                f'{tuple(inputs.shape)}. Use PackPairedSegInputs and '
-                f'PairedSegDataPreProcessor, or EncoderDecoder for '
-                f'single-image data.')
+        check_pair_tensor(
+            inputs,
+            self.in_channels,
+            owner='SiameseEncoderDecoder',
+            hint='Use PackPairedSegInputs and PairedSegDataPreProcessor, or '
+            'EncoderDecoder for single-image data.')
         return inputs[:, :self.in_channels], inputs[:, self.in_channels:]
 
     def _encode_inspected(self, img: Tensor) -> List[Tensor]:
