@@ -1,16 +1,18 @@
-"""tools/analysis_tools/calibrate_threshold.py: thresholds written to a new
-checkpoint, read back by the inferencer; inputs are never overwritten."""
+"""tools/analysis_tools/calibrate_threshold.py: the metric's threshold,
+written with its record to a new checkpoint; inputs are never
+overwritten."""
 import os.path as osp
 
 import pytest
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from mmdefect.apis import DefectInferencer
-from mmdefect.evaluation.thresholds import (f1_optimal_threshold,
-                                            quantile_threshold)
-from mmdefect.testing import TOY_CONFIG as CONFIG
-from mmdefect.testing import data_options, single_thread, toy_checkpoint
-from tools.analysis_tools import calibrate_threshold
+from mmdefect.evaluation import AnomalyMetric, ScoreRule, read_threshold
+from mmdefect.evaluation.model_evaluation import evaluate_split
+from mmdefect.testing import (TOY_CONFIG, data_options, run_tool,
+                              single_thread, toy_checkpoint)
+from mmdefect.utils import load_run_config
+
+TOOL = 'tools/analysis_tools/calibrate_threshold.py'
 
 
 @pytest.fixture(scope='module', autouse=True)
@@ -24,76 +26,94 @@ def checkpoint(toy_root, tmp_path_factory):
     return toy_checkpoint(toy_root, tmp_path_factory)
 
 
-@pytest.fixture(scope='module')
-def val_maps(checkpoint, toy_root):
-    """Score maps and labels of the val split (the toy test images)."""
-    inferencer = DefectInferencer(CONFIG, checkpoint, show_progress=False)
-    inferencer.cfg.val_dataloader.dataset.data_root = toy_root
-    return list(inferencer.dataset_scores('val'))
+def run(checkpoint, toy_root, *extra, cfg=(), expect_ok=True):
+    return run_tool([TOOL, TOY_CONFIG, checkpoint, '--no-progress', *extra,
+                     '--cfg-options', *data_options(toy_root), *cfg],
+                    expect_ok=expect_ok)
 
 
-def run(checkpoint, toy_root, *extra):
-    return calibrate_threshold.main(
-        [CONFIG, checkpoint, '--no-progress', *extra, '--cfg-options'] +
-        data_options(toy_root))
+def metric_threshold(checkpoint, toy_root, spec, **kwargs):
+    """The same threshold from AnomalyMetric run in this process."""
+    options = dict(o.split('=', 1) for o in data_options(toy_root))
+    cfg = load_run_config(TOY_CONFIG, cfg_options=options)
+    metric = AnomalyMetric(thresholds=[spec], **kwargs)
+    evaluate_split(cfg, checkpoint, metric, 'val', show_progress=False)
+    (record, ) = metric.calibrated.values()
+    return record
 
 
-def test_quantile_mode_writes_a_new_checkpoint(checkpoint, toy_root, val_maps,
-                                               tmp_path, capsys):
+def test_quantile_writes_the_metrics_threshold_to_a_new_checkpoint(
+        checkpoint, toy_root, tmp_path):
     out = str(tmp_path / 'q.pth')
-    before = osp.getmtime(checkpoint)
-    assert run(checkpoint, toy_root, '--q', '0.99', '--out', out) == 0
-    normal = [m['score'] for m in val_maps if not (m['labels'] > 0).any()]
-    assert normal  # the toy data has defect-free images
-    expected = quantile_threshold(normal, q=0.99)
+    before = open(checkpoint, 'rb').read()
+    output = run(checkpoint, toy_root, '--q', '0.99', '--out', out)
+    assert f'written to {out}' in output
+    # Defaults: the score rule 'auto' and AnomalyMetric's float binning.
+    expected = metric_threshold(checkpoint, toy_root,
+                                dict(method='quantile', q=0.99),
+                                score_key='auto')
     meta = CheckpointLoader.load_checkpoint(out, map_location='cpu')['meta']
-    assert meta['defect_threshold'] == pytest.approx(expected, abs=1e-6)
-    assert meta['defect_threshold_mode'] == 'quantile'
-    details = meta['defect_threshold_calibration']
-    assert details['q'] == 0.99
-    assert details['num_normal_images'] == len(normal)
-    assert osp.getmtime(checkpoint) == before
+    assert meta['defect_threshold'] == expected['value']
+    info = meta['defect_threshold_info']
+    for key in ('value', 'level', 'method', 'q', 'score_rule', 'num_images',
+                'num_normal_images', 'num_pixels', 'binning',
+                'mantissa_bits', 'bin_upper'):
+        assert info[key] == expected[key], key
+    assert (info['level'], info['method'], info['split']) == ('pixel',
+                                                              'quantile',
+                                                              'val')
+    assert info['num_images'] == 4 and info['num_normal_images'] == 1
+    assert info['source_checkpoint'] == osp.abspath(checkpoint)
+    assert read_threshold(meta, ScoreRule('seg_logits'), 'pixel')[0] == \
+        expected['value']
+    with pytest.raises(ValueError, match='pixel-level.*image level'):
+        read_threshold(meta, ScoreRule(), 'image')
+    assert open(checkpoint, 'rb').read() == before
     assert 'defect_threshold' not in CheckpointLoader.load_checkpoint(
-        checkpoint, map_location='cpu')['meta']
-    assert f'written to {out}' in capsys.readouterr().out
-
-    inferencer = DefectInferencer(CONFIG, out, show_progress=False)
-    assert inferencer.threshold == pytest.approx(expected, abs=1e-6)
-    assert inferencer.threshold_source == 'checkpoint'
+        checkpoint, map_location='cpu').get('meta', {})
 
 
-def test_f1_mode(checkpoint, toy_root, val_maps, tmp_path):
+def test_image_f1_with_the_configs_score_rule(checkpoint, toy_root, tmp_path):
     out = str(tmp_path / 'f1.pth')
-    assert run(checkpoint, toy_root, '--mode', 'f1', '--out', out) == 0
-    expected, f1 = f1_optimal_threshold([m['score'] for m in val_maps],
-                                        [m['labels'] > 0 for m in val_maps])
+    run(checkpoint, toy_root, '--mode', 'f1', '--level', 'image', '--out',
+        out, cfg=['val_evaluator.type=AnomalyMetric',
+             'val_evaluator.score_key=seg_logits',
+             'val_evaluator.image_score=topk_mean', 'val_evaluator.topk=10'])
     meta = CheckpointLoader.load_checkpoint(out, map_location='cpu')['meta']
-    assert meta['defect_threshold'] == pytest.approx(expected, abs=1e-6)
-    assert meta['defect_threshold_mode'] == 'f1'
-    assert meta['defect_threshold_calibration']['f1'] == pytest.approx(f1)
+    info = meta['defect_threshold_info']
+    rule = ScoreRule('seg_logits', 'topk_mean', 10)
+    assert info['score_rule'] == rule.to_dict()
+    expected = metric_threshold(checkpoint, toy_root,
+                                dict(method='f1', level='image'),
+                                score_key='seg_logits',
+                                image_score='topk_mean', topk=10)
+    assert read_threshold(meta, rule, 'image')[0] == expected['value']
+    assert info['f1'] == expected['f1'] and info['binning'] == 'exact'
+    assert info['method'] == 'f1' and info['q'] is None
+    with pytest.raises(ValueError, match="'topk': 10.*'topk': 100"):
+        read_threshold(meta, ScoreRule('seg_logits', 'topk_mean'), 'image')
 
 
-def test_default_name_and_refusal_to_overwrite(checkpoint, toy_root, tmp_path,
-                                               capsys):
+def test_default_name_and_refusal_to_overwrite(checkpoint, toy_root,
+                                               tmp_path):
     source = tmp_path / 'model.pth'
     source.write_bytes(open(checkpoint, 'rb').read())
-    assert run(str(source), toy_root) == 0
+    run(str(source), toy_root)
     calibrated = tmp_path / 'model_calibrated.pth'
-    assert calibrated.is_file()
     content = calibrated.read_bytes()
-    assert run(str(source), toy_root) == 1
-    assert 'already exists' in capsys.readouterr().err
+    assert 'already exists' in run(str(source), toy_root, expect_ok=False)
     assert calibrated.read_bytes() == content
-    assert run(str(source), toy_root, '--out', str(source)) == 1
-    assert 'is the input checkpoint' in capsys.readouterr().err
+    assert 'is the input checkpoint' in run(
+        str(source), toy_root, '--out', str(source), expect_ok=False)
     assert source.read_bytes() == open(checkpoint, 'rb').read()
 
 
-def test_no_defect_free_image_is_a_clear_error(checkpoint, toy_root, tmp_path,
-                                               capsys):
+def test_no_defect_free_image_is_a_clear_error(checkpoint, toy_root,
+                                               tmp_path):
     out = tmp_path / 'none.pth'
     # test images 1-3 of the toy set all have defects
-    assert run(checkpoint, toy_root, '--out', str(out), '--cfg-options',
-               'val_dataloader.dataset.indices=[1,2,3]') == 1
-    assert 'no defect-free image' in capsys.readouterr().err
+    output = run(checkpoint, toy_root, '--out', str(out),
+                 cfg=['val_dataloader.dataset.indices=[1,2,3]'],
+                 expect_ok=False)
+    assert 'no defect-free image among the 3 images' in output
     assert not out.exists()

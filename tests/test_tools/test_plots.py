@@ -6,9 +6,17 @@ import cv2
 import numpy as np
 import pytest
 
+from mmdefect.evaluation import AnomalyMetric
+from mmdefect.evaluation.functional.binned_roc import (counts_from_scores,
+                                                       curves_from_counts)
+from mmdefect.evaluation.model_evaluation import evaluate_split
 from mmdefect.testing import TOY_CONFIG as CONFIG
-from mmdefect.testing import data_options, single_thread, toy_checkpoint
-from tools.analysis_tools import plot_class_iou, plot_curves
+from mmdefect.testing import (data_options, run_tool, single_thread,
+                              toy_checkpoint)
+from mmdefect.utils import load_run_config
+from tools.analysis_tools import plot_class_iou
+
+PLOT_CURVES = 'tools/analysis_tools/plot_curves.py'
 
 
 @pytest.fixture(scope='module', autouse=True)
@@ -31,40 +39,58 @@ def assert_png(path, min_size=(200, 200)):
 
 
 def test_curves_from_the_model_and_from_the_results_file(
-        checkpoint, toy_root, tmp_path, capsys):
+        checkpoint, toy_root, tmp_path):
     out_dir = tmp_path / 'curves'
-    assert plot_curves.main(
-        [CONFIG, checkpoint, '--out-dir', str(out_dir), '--no-progress',
-         '--cfg-options'] + data_options(toy_root)) == 0
+    printed = run_tool([PLOT_CURVES, CONFIG, checkpoint, '--out-dir',
+                        str(out_dir), '--no-progress', '--cfg-options'] +
+                       data_options(toy_root))
     for name in ('roc.png', 'pr.png'):
         assert_png(out_dir / name)
-    printed = capsys.readouterr().out
-    assert 'image: AUROC' in printed and 'pixel: AUROC' in printed
+    summary = [line for line in printed.splitlines()
+               if line.startswith(('image: AUROC', 'pixel: AUROC'))]
+    assert len(summary) == 2
     with np.load(out_dir / 'curves.npz') as data:
         assert data['image_scores'].shape == (4, )
         assert data['image_labels'].tolist() == [False, True, True, True]
         assert data['pixel_pos'].sum() + data['pixel_neg'].sum() == 4 * 64 * 64
+        assert json.loads(str(data['binning'])) == dict(binning='float',
+                                                        mantissa_bits=10)
+        curve_data = {key: data[key] for key in data.files}
+
+    # The printed areas are those of the metric's histograms.
+    options = dict(o.split('=', 1) for o in data_options(toy_root))
+    metric = AnomalyMetric(score_key='auto')
+    res = evaluate_split(load_run_config(CONFIG, cfg_options=options),
+                         checkpoint, metric, 'test', show_progress=False)
+    assert f'image: AUROC {res["image_AUROC"]:.4f}  AP {res["AP_det"]:.4f}' \
+        in summary[0]
+    assert f'pixel: AUROC {res["pixel_AUROC"]:.4f}  AP {res["AP_loc"]:.4f}' \
+        in summary[1]
+    _, pos, neg = counts_from_scores(curve_data['image_scores'],
+                                     curve_data['image_labels'])
+    assert curves_from_counts(pos, neg)['auroc'] == res['image_AUROC']
+    assert curves_from_counts(curve_data['pixel_pos'],
+                              curve_data['pixel_neg'])['ap'] == res['AP_loc']
 
     replot = tmp_path / 'replot'
-    assert plot_curves.main(['--results', str(out_dir / 'curves.npz'),
-                             '--out-dir', str(replot)]) == 0
-    assert capsys.readouterr().out.splitlines()[:2] == printed.splitlines(
-    )[1:3]
+    again = run_tool([PLOT_CURVES, '--results', str(out_dir / 'curves.npz'),
+                      '--out-dir', str(replot)])
+    assert [line for line in again.splitlines()
+            if line.startswith(('image:', 'pixel:'))] == summary
     for name in ('roc.png', 'pr.png'):
         assert_png(replot / name)
+    # The curve data of the first run is never overwritten.
+    content = (out_dir / 'curves.npz').read_bytes()
+    output = run_tool([PLOT_CURVES, CONFIG, checkpoint, '--out-dir',
+                       str(out_dir), '--no-progress'], expect_ok=False)
+    assert 'already exists' in output
+    assert (out_dir / 'curves.npz').read_bytes() == content
 
 
-def test_curve_values_on_a_hand_built_case():
-    data = dict(
-        image_scores=np.array([0.1, 0.9, 0.8, 0.2]),
-        image_labels=np.array([False, True, True, False]),
-        pixel_pos=np.array([0, 1, 3]),
-        pixel_neg=np.array([5, 1, 0]))
-    summary = plot_curves.curves(data)
-    assert summary['image']['auroc'] == 1.0 and summary['image']['ap'] == 1.0
-    # descending thresholds: (tp, fp) = (3, 0), (4, 1), (4, 6)
-    assert summary['pixel']['ap'] == pytest.approx(0.75 * 1 + 0.25 * 0.8)
-    np.testing.assert_allclose(summary['pixel']['recall'], [0, 0.75, 1, 1])
+def test_missing_results_file_is_a_clear_error(tmp_path):
+    output = run_tool([PLOT_CURVES, '--results', str(tmp_path / 'x.npz'),
+                       '--out-dir', str(tmp_path)], expect_ok=False)
+    assert 'results file' in output and 'not found' in output
 
 
 def test_class_iou_bar_chart_uses_the_newest_test_record(tmp_path, capsys):
