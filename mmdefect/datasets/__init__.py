@@ -1,13 +1,20 @@
+from .base_anomaly_dataset import BaseAnomalyDataset
 from .base_paired_dataset import BasePairedDataset
 from .deeppcb import DeepPCBDataset
+from .ksdd1 import KSDD1Dataset
+from .ksdd2 import KSDD2Dataset
+from .mtd import MTDDataset
 from .mvtec_supervised import MVTecSupervisedDataset
 from .pcb import PCBDataset
+from .rsdd import RSDDDataset
 from .synlcd import SynLCDDataset
+from .synsurface import SynSurfaceDataset
 from .transforms import (LoadRefImageFromFile, PackPairedSegInputs,
                          PairedTransform)
 
 __all__ = [
-    'BasePairedDataset', 'DeepPCBDataset', 'LoadRefImageFromFile',
+    'BaseAnomalyDataset', 'BasePairedDataset', 'DeepPCBDataset',
+    'KSDD1Dataset', 'KSDD2Dataset', 'LoadRefImageFromFile', 'MTDDataset',
     'MVTecSupervisedDataset', 'PCBDataset', 'PackPairedSegInputs',
-    'PairedTransform', 'SynLCDDataset'
+    'PairedTransform', 'RSDDDataset', 'SynLCDDataset', 'SynSurfaceDataset'
 ]
