@@ -1,4 +1,5 @@
 from .metrics import AnomalyMetric, DeepPCBDetectionMetric, DefectIoUMetric
+from .model_evaluation import anomaly_metric_options, evaluate_split
 from .score_rule import ScoreRule
 from .threshold_record import (read_threshold, threshold_info,
                                write_threshold_checkpoint)
@@ -6,6 +7,7 @@ from .thresholds import f1_optimal_threshold, quantile_threshold
 
 __all__ = [
     'AnomalyMetric', 'DeepPCBDetectionMetric', 'DefectIoUMetric', 'ScoreRule',
-    'f1_optimal_threshold', 'quantile_threshold', 'read_threshold',
-    'threshold_info', 'write_threshold_checkpoint'
+    'anomaly_metric_options', 'evaluate_split', 'f1_optimal_threshold',
+    'quantile_threshold', 'read_threshold', 'threshold_info',
+    'write_threshold_checkpoint'
 ]

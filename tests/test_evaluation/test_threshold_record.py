@@ -40,7 +40,8 @@ def test_round_trip_and_compatible_rules():
 def test_mismatches_are_refused_with_both_rules_named():
     with pytest.raises(ValueError, match='pixel-level threshold.*image level'):
         read_threshold(meta_of(), LOGITS_MAX, 'image')
-    with pytest.raises(ValueError, match="'seg_logits'.*this run uses.*'anomaly_map'"):
+    with pytest.raises(ValueError,
+                       match="'seg_logits'.*this run uses.*'anomaly_map'"):
         read_threshold(meta_of(), ScoreRule('anomaly_map'), 'pixel', 'x.pth')
     image = meta_of(0.5, 'image', LOGITS_TOPK)
     with pytest.raises(ValueError, match='from x.pth.*topk_mean.*recalib'):
