@@ -6,6 +6,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform, Compose
 from mmseg.registry import TRANSFORMS
 
+from .label_size import check_label_size, check_label_size_policy
+
 
 @TRANSFORMS.register_module()
 class PairedTransform(BaseTransform):
@@ -33,16 +35,26 @@ class PairedTransform(BaseTransform):
         transforms (list[dict | callable]): the pipeline to share.
         ref_keys (Sequence[str]): keys of the images that follow ``img``.
             Defaults to ``('ref_img',)``.
+        label_size_policy (str): before the transforms run, a label
+            (``gt_seg_map``) of another size than the image raises an error
+            naming both files (``'error'``, default) or is resized to it
+            (``'resize'``, nearest neighbour); see
+            :func:`~mmdefect.datasets.transforms.label_size.check_label_size`.
     """
 
     def __init__(self,
                  transforms: List[Union[dict, callable]],
-                 ref_keys: Sequence[str] = ('ref_img', )):
+                 ref_keys: Sequence[str] = ('ref_img', ),
+                 label_size_policy: str = 'error'):
         self.transforms = Compose(transforms)
         self.ref_keys = tuple(ref_keys)
+        self.label_size_policy = check_label_size_policy(
+            label_size_policy, 'PairedTransform')
 
     def transform(self, results: dict) -> Optional[dict]:
         """Transform the sample, then replay the draws on each reference."""
+        results = check_label_size(results, self.label_size_policy,
+                                   'PairedTransform')
         np_state = np.random.get_state()
         py_state = random.getstate()
         out = self.transforms(dict(results))
@@ -84,4 +96,5 @@ class PairedTransform(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(transforms={self.transforms}, '
-                f'ref_keys={self.ref_keys})')
+                f'ref_keys={self.ref_keys}, '
+                f"label_size_policy='{self.label_size_policy}')")
