@@ -9,14 +9,15 @@ a coverage map ``alpha`` in [0, 1] and an additive change of the grey level
 (``change = alpha * contrast``, plus the stain's texture damping); its label
 is ``alpha >= 0.5``, so the labelled pixels are those changed by at least
 half the defect's contrast, and pixels outside the label change by less
-(anti-aliased rims, a soft stain border) or not at all:
+(anti-aliased rims, a soft stain border) or not at all; faint parts of a
+coverage map that hold no labelled pixel are removed:
 
 * **scratch**: a smooth quadratic Bezier stroke 1-2.5 px wide (at 128 px),
   30-90 % of the image long, bright or dark, its strength varying along the
   stroke (a Perlin field, 0.6-1 of the contrast);
 * **pit**: one to three small round depressions (radius 1.5-4.5 px),
-  dark with a darker centre and a lit wall on the side of a random light
-  direction;
+  whole inside the image, dark with a darker centre and a lit wall on the
+  side of a random light direction;
 * **stain**: an irregular blob (an ellipse 6-20 % of the image across whose
   border is displaced by Perlin noise, with a soft rim), darker or brighter,
   mottled, and with its texture partly smoothed away (oil, residue,
@@ -127,12 +128,17 @@ def _pit(image, rng, u):
             first = centre
         else:
             centre = first + rng.uniform(-4, 4, 2) * radius
-        dist = np.sqrt((x - np.float32(centre[0]))**2 +
-                       (y - np.float32(centre[1]))**2)
-        cover = np.clip(radius + 0.5 - dist, 0.0, 1.0)
-        bowl = np.clip(1 - (dist / radius)**2, 0.0, 1.0)
-        wall = np.clip(((x - centre[0]) * lx + (y - centre[1]) * ly) / radius,
-                       0.0, 1.0)
+        # whole pits only: a pit cut by the border could leave an unlabelled
+        # sliver of its soft rim
+        low = radius + 1
+        centre = np.clip(centre, low, np.array([width, height]) - 1 - low)
+        dx = x - np.float32(centre[0])
+        dy = y - np.float32(centre[1])
+        dist = np.sqrt(dx**2 + dy**2)
+        cover = np.clip(float(radius) + 0.5 - dist, 0.0, 1.0)
+        bowl = np.clip(1 - (dist / float(radius))**2, 0.0, 1.0)
+        wall = np.clip((dx * float(lx) + dy * float(ly)) / float(radius), 0.0,
+                       1.0)
         pit = np.float32(depth) * (-(0.6 + 0.4 * bowl) + 0.3 * wall) * cover
         change = np.minimum(change, pit)
         alpha = np.maximum(alpha, cover)
@@ -249,6 +255,15 @@ def add_defect(image, kind, rng):
         raise RuntimeError(f'could not place a {kind} of at least '
                            f'{min_pixels} pixels in {MAX_TRIES} tries on a '
                            f'{image.shape[1]}x{image.shape[0]} image')
+    # faint islands of the coverage with no labelled pixel (a stain's noisy
+    # border can leave some) are removed, so every changed pixel belongs to
+    # a labelled defect
+    count, parts = cv2.connectedComponents((alpha > 0).astype(np.uint8))
+    if count > 2:
+        keep = np.zeros(count, bool)
+        keep[np.unique(parts[mask])] = True
+        keep[0] = False
+        change = np.where(keep[parts], change, np.float32(0))
     ys, xs = np.nonzero(mask)
     record = dict(
         type=kind,
@@ -256,4 +271,5 @@ def add_defect(image, kind, rng):
               int(xs.max()), int(ys.max())],
         pixels=pixels,
         **params)
-    return np.clip(image + change, 0.0, 1.0), mask, record
+    image = np.clip(image + change, 0.0, 1.0).astype(np.float32, copy=False)
+    return image, mask, record
