@@ -112,12 +112,11 @@ class AnomalyMetric(BaseMetric):
     across ranks, and dropping the sampler's padded duplicates keeps
     working because there is exactly one result per image. The memory per
     image is at most ``min(#pixels, #occupied bins)`` entries of 8 bytes
-    for normal pixels and 12 bytes for defect pixels. For 1,000 random
-    maps of 256x256 the default (float binning, 10 mantissa bits) kept
-    52 MB of results and peaked at about 100 MB above the baseline;
-    ``'linear'`` with 1,000 bins kept 7 MB (peak +20 MB). ``'exact'`` is
-    meant for small sets: there it kept 0.5 GB and peaked at +4.8 GB,
-    because the merged histogram has one entry per distinct float32 value.
+    for normal pixels and 12 bytes for defect pixels: with float or linear
+    binning it is bounded by the number of bins, while ``'exact'`` keeps
+    one entry per distinct float32 value and is meant for small sets
+    (``tools/benchmarks/anomaly_metric_memory.py`` and
+    ``calibration_memory.py`` measure it; the numbers are in the README).
     ``compute_metrics`` merges the histograms ``merge_chunk`` images at a
     time and then pairwise, so in the binned modes the merge needs little
     memory beyond the collected results.
@@ -132,14 +131,10 @@ class AnomalyMetric(BaseMetric):
     :func:`ap_discretisation_bound`); these bounds are computed
     from the histograms, logged and kept in ``discretisation_bounds`` (on
     the rank that computes the metrics). Image-level metrics are always
-    exact. Measured on 81,920 uniform random float32 pixels (|metric -
-    scikit-learn|, worst-case bound in brackets): ``'exact'`` 0 / 0;
-    float 10 bits AUROC 8.5e-7 (1.8e-4), AP 3.0e-4 (6.2e-4); float 18 bits
-    1.1e-7 (6.2e-7), 1.5e-7 (4.1e-7); linear 1,000 bins 6.8e-6 (5.7e-4),
-    5.3e-4 (1.4e-3); linear 1e5 bins 3.7e-7 (5.8e-6), 7.0e-6 (1.2e-5).
-    Agreement to 1e-6 is therefore guaranteed only in ``'exact'`` mode
-    (or when the scores already lie on the bin grid); the bounds shrink
-    with the number of pixels sharing a bin.
+    exact. Agreement with scikit-learn to 1e-6 is therefore guaranteed
+    only in ``'exact'`` mode (or when the scores already lie on the bin
+    grid); otherwise the error stays within the logged bounds, which
+    shrink with the number of pixels sharing a bin.
 
     - ``'float'`` (default): range-free binning of the float32 bit pattern
       keeping ``mantissa_bits`` mantissa bits (relative resolution
