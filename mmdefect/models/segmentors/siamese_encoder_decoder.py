@@ -59,6 +59,9 @@ class SiameseEncoderDecoder(EncoderDecoder):
 
     FUSIONS = ('pair', 'diff', 'concat', 'img_only')
 
+    #: takes paired inputs (see :func:`mmdefect.utils.is_paired_model`)
+    paired_input = True
+
     def __init__(self,
                  backbone: ConfigType,
                  decode_head: ConfigType,
