@@ -83,8 +83,8 @@ class ChannelAttention(BaseModule):
     def forward(self, x: Tensor) -> Tensor:
         """Return channel attention weights of shape ``(N, C, 1, 1)``."""
         return self.from_pooled(
-            x.mean(dim=(2, 3), keepdim=True), x.amax(dim=(2, 3),
-                                                    keepdim=True))
+            x.mean(dim=(2, 3), keepdim=True),
+            x.amax(dim=(2, 3), keepdim=True))
 
     def from_pooled(self, avg: Tensor, peak: Tensor) -> Tensor:
         """The weights from already pooled ``(N, C, 1, 1)`` averages and
