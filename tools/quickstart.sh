@@ -19,7 +19,7 @@ if [ ! -f "$DATA/manifest.json" ]; then
         --num-test 120 --size 128 --seed 0 --workers 2
 fi
 SHOW="default_hooks.visualization.interval=20"
-for RUN in cadnet/cadnet_synlcd-mini_cpu segformer/segformer_mit-b0_synlcd-mini_cpu; do
+for RUN in cadnet/cadnet_mit-b0_1xb8-600i_synlcd-mini-128x128 segformer/segformer_mit-b0_1xb8-600i_synlcd-mini-128x128; do
     NAME="$(basename "$RUN")"
     stamp "training $RUN"
     "$PY" tools/train.py "configs/$RUN.py" --work-dir "$WORK/$NAME"
@@ -29,8 +29,8 @@ for RUN in cadnet/cadnet_synlcd-mini_cpu segformer/segformer_mit-b0_synlcd-mini_
 done
 stamp "results on the SynLCD-mini test split (3 held-out patterns)"
 "$PY" tools/analysis_tools/compare_runs.py \
-    "CADNet-B0=$WORK/cadnet_synlcd-mini_cpu" \
-    "SegFormer-B0=$WORK/segformer_mit-b0_synlcd-mini_cpu" \
+    "CADNet-B0=$WORK/cadnet_mit-b0_1xb8-600i_synlcd-mini-128x128" \
+    "SegFormer-B0=$WORK/segformer_mit-b0_1xb8-600i_synlcd-mini-128x128" \
     --keys mIoU mIoU_defect IoU.line IoU.abpt mFscore_defect aAcc \
     | tee "$WORK/results.md"
 stamp "done: $WORK/results.md, visualisations in $WORK/*/show/vis_data/vis_image/"

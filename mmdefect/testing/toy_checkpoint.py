@@ -14,7 +14,8 @@ from .paths import REPO_ROOT
 from .tool_runner import ONE_THREAD_ENV, run_tool
 
 TOY_CONFIG = osp.join(
-    REPO_ROOT, 'configs/examples/siamese-diff_mit-tiny_toy-pairs-64x64.py')
+    REPO_ROOT,
+    'configs/examples/siamese-diff_mit-tiny_1xb4-200i_toy-pairs-64x64.py')
 _CACHE = {}
 
 

@@ -10,8 +10,8 @@ from mmdefect.testing import DEEPPCB_PCBDATA as PCBDATA
 from mmdefect.testing import DEEPPCB_ROOT, HAS_DEEPPCB, REPO_ROOT
 from mmdefect.testing import run_tool as run
 
-CADNET = 'configs/cadnet/cadnet_deeppcb-cpu.py'
-CLASSICAL = 'configs/classical/classical-diff_deeppcb.py'
+CADNET = 'configs/cadnet/cadnet_mit-b0_1xb4-1k_deeppcb-256x256.py'
+CLASSICAL = 'configs/classical/classical-diff_deeppcb-640x640.py'
 
 pytestmark = pytest.mark.skipif(
     not HAS_DEEPPCB, reason=f'DeepPCB copy not found at {DEEPPCB_ROOT}')

@@ -5,9 +5,9 @@ import json
 import os.path as osp
 from glob import glob
 
-from tests.test_tools.test_train_test_cli import run
+from mmdefect.testing import run_tool as run
 
-CONFIG = 'configs/cadnet/cadnet_synlcd-mini_cpu.py'
+CONFIG = 'configs/cadnet/cadnet_mit-b0_1xb8-600i_synlcd-mini-128x128.py'
 
 
 def test_generate_train_test(tmp_path):

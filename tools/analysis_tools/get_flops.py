@@ -11,8 +11,8 @@ counts as one FLOP):
 
 Example::
 
-    python tools/analysis_tools/get_flops.py configs/cadnet/cadnet_synlcd.py \
-        --shape 512 512
+    python tools/analysis_tools/get_flops.py \
+        configs/cadnet/cadnet_mit-b0_1xb8-30ep_synlcd-512x512.py --shape 512 512
 """
 import argparse
 

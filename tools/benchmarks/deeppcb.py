@@ -9,9 +9,11 @@ batch size 1, the metrics), and summarised in one markdown table::
     python tools/benchmarks/deeppcb.py \\
         --data-root ../shared/data/DeepPCB/PCBData \\
         --label-root data/deeppcb_labels/ann_dir \\
-        --run classical configs/classical/classical-diff_deeppcb.py none \\
-        --run CADNet-B0 configs/cadnet/cadnet_deeppcb-cpu.py \\
-            work_dirs/cadnet_deeppcb-cpu/iter_1000.pth \\
+        --run classical \\
+            configs/classical/classical-diff_deeppcb-640x640.py none \\
+        --run CADNet-B0 \\
+            configs/cadnet/cadnet_mit-b0_1xb4-1k_deeppcb-256x256.py \\
+            work_dirs/cadnet_mit-b0_1xb4-1k_deeppcb-256x256/iter_1000.pth \\
         --out work_dirs/deeppcb_benchmark
 
 The labels come from ``tools/dataset_converters/deeppcb.py``.

@@ -2,7 +2,7 @@
 # batch 8, 30 epochs = 30 * 1566 / 8 = 5,873 iterations.
 _base_ = [
     '../_base_/models/cadnet_mit-b0.py', '../_base_/datasets/pcb.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/schedule_30ep_synlcd.py'
+    '../_base_/default_runtime.py', '../_base_/schedules/schedule_30ep.py'
 ]
 model = dict(decode_head=dict(num_classes=7))
 max_iters = 5873

@@ -1,7 +1,8 @@
-# The CADNet paper's schedule: 30 epochs of the 4,200 SynLCD training pairs
-# at batch size 8 = 30 * 4200 / 8 = 15,750 iterations. The authors' optimizer
-# is not published; this is mmseg's SegFormer-B0 recipe (AdamW 6e-5, head
-# lr x10, 1,500 warm-up iterations, poly decay).
+# The CADNet paper's schedule: 30 epochs, here of the 4,200 SynLCD training
+# pairs at batch size 8 = 30 * 4200 / 8 = 15,750 iterations (configs of other
+# data sets set max_iters and the scheduler ends for their 30 epochs). The
+# authors' optimizer is not published; this is mmseg's SegFormer-B0 recipe
+# (AdamW 6e-5, head lr x10, 1,500 warm-up iterations, poly decay).
 optim_wrapper = dict(
     type='OptimWrapper',
     constructor='SiameseOptimWrapperConstructor',

@@ -1,20 +1,22 @@
-# The CADNet paper's single-image baseline: SegFormer-B0 on the inspected
-# image only, same data, schedule and optimizer as cadnet_synlcd.py.
+# SegFormer-B0 baseline for the quickstart, inspected image only; same data,
+# budget and schedule as
+# configs/cadnet/cadnet_mit-b0_1xb8-600i_synlcd-mini-128x128.py.
 _base_ = [
-    '../_base_/models/segformer_mit-b0.py', '../_base_/datasets/synlcd.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/schedule_30ep_synlcd.py'
+    '../_base_/models/segformer_mit-b0.py',
+    '../_base_/datasets/synlcd_mini.py', '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_600i-cpu.py'
 ]
+model = {{_base_.cpu_model}}
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
     dict(
         type='RandomResize',
-        scale=(512, 512),
-        ratio_range=(0.5, 2.0),
+        scale=(128, 128),
+        ratio_range=(0.75, 1.5),
         keep_ratio=True),
-    dict(type='RandomCrop', crop_size=(512, 512), cat_max_ratio=0.75),
+    dict(type='RandomCrop', crop_size=(128, 128), cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
     dict(type='PackSegInputs'),
 ]
 test_pipeline = [

@@ -2,7 +2,7 @@
 # binarise test and template, absolute difference, opening + closing,
 # connected components, a defect type per component from topological rules
 # (ClassicalDiffSegmentor). No training, no checkpoint:
-#   python tools/test.py configs/classical/classical-diff_deeppcb.py
+#   python tools/test.py configs/classical/classical-diff_deeppcb-640x640.py
 _base_ = ['../_base_/datasets/deeppcb.py', '../_base_/default_runtime.py']
 model = dict(
     type='ClassicalDiffSegmentor',

@@ -1,5 +1,6 @@
-# A CPU-sized schedule for the quickstart: AdamW with a higher learning rate
-# (no pretrained encoder is downloadable there), short warm-up, poly decay.
+# A CPU-sized schedule of 600 iterations (the quickstart's): AdamW with a
+# higher learning rate (no pretrained encoder is downloadable there), short
+# warm-up, poly decay, validation at the end.
 optim_wrapper = dict(
     type='OptimWrapper',
     constructor='SiameseOptimWrapperConstructor',

@@ -3,7 +3,7 @@
 _base_ = [
     '../_base_/models/cadnet_mit-b0.py',
     '../_base_/datasets/mvtec_supervised.py', '../_base_/default_runtime.py',
-    '../_base_/schedules/schedule_30ep_synlcd.py'
+    '../_base_/schedules/schedule_30ep.py'
 ]
 model = dict(decode_head=dict(num_classes=16))
 max_iters = 14051

@@ -1,8 +1,8 @@
-# CPU schedule for DeepPCB: 1,000 iterations of batch 4 (4 epochs of the
-# 1,000 trainval pairs), AdamW 1e-3 (no pretrained encoder offline). The
-# model configs switch validation off (val_cfg = None): evaluate with
-# tools/test.py or tools/benchmarks/deeppcb.py.
-_base_ = ['./schedule_mini_cpu.py']
+# CPU schedule of 1,000 iterations (e.g. DeepPCB: batch 4 = 4 epochs of the
+# 1,000 trainval pairs), AdamW 1e-3 (no pretrained encoder offline), no
+# validation loop: evaluate with tools/test.py (for DeepPCB also
+# tools/benchmarks/deeppcb.py).
+_base_ = ['./schedule_600i-cpu.py']
 max_iters = 1000
 param_scheduler = [
     dict(
@@ -17,5 +17,6 @@ param_scheduler = [
         by_epoch=False)
 ]
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+val_cfg = None
 default_hooks = dict(
     checkpoint=dict(interval=max_iters, max_keep_ckpts=1))
