@@ -34,9 +34,9 @@ class RSDDDataset(BaseAnomalyDataset):
     not seen the release itself. The JPEG masks carry compression noise,
     which ``LoadBinaryAnnotations(threshold=127)`` removes.
 
-    Every released image contains a defect, so RSDD serves as a test set
-    only (``split='test'``; ``normal_only=True`` raises, there being no
-    defect-free image). The CAT paper describes RSDD as 800 images with 600
+    The release is a set of defect images (each with at least one labelled
+    defect, as far as we know), so RSDD serves as a test set only
+    (``split='test'``; ``normal_only=True`` raises when no mask is empty). The CAT paper describes RSDD as 800 images with 600
     normal; that does not match this release of 195 images, and it is not
     said where the normal images came from.
 
