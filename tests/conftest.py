@@ -1,7 +1,8 @@
 import pytest
 
 from mmdefect.testing import REPO_ROOT  # noqa: F401 (old import path)
-from mmdefect.testing import make_toy_paired_dataset
+from mmdefect.testing import (make_toy_paired_dataset, single_thread,
+                              toy_checkpoint)
 from mmdefect.testing.anomaly_standins import (make_ksdd1_standin,
                                                make_ksdd2_standin,
                                                make_mtd_standin,
@@ -20,6 +21,20 @@ def toy_root(tmp_path_factory):
     root = str(tmp_path_factory.mktemp('toy') / 'toy_pairs')
     make_toy_paired_dataset(root, num_train=8, num_test=4, size=64, seed=0)
     return root
+
+
+@pytest.fixture(scope='session')
+def toy_ckpt(toy_root, tmp_path_factory):
+    """``iter_2.pth`` of the toy config trained on ``toy_root`` (once)."""
+    return toy_checkpoint(toy_root, tmp_path_factory)
+
+
+@pytest.fixture(scope='module')
+def one_thread():
+    """PyTorch on one thread for a module that asks for it with
+    ``pytestmark = pytest.mark.usefixtures('one_thread')`` (tiny models)."""
+    with single_thread():
+        yield
 
 
 @pytest.fixture(scope='session')

@@ -16,8 +16,7 @@ from mmdefect.evaluation.functional.scores import image_score, score_map
 from mmdefect.evaluation.model_evaluation import (anomaly_metric_options,
                                                   evaluate_split)
 from mmdefect.evaluation.thresholds import f1_optimal_threshold
-from mmdefect.testing import (TOY_CONFIG, data_options, run_tool,
-                              single_thread, toy_checkpoint)
+from mmdefect.testing import TOY_CONFIG, data_options, run_tool
 from mmdefect.utils import load_run_config
 from mmdefect.visualization import PairedSegLocalVisualizer
 
@@ -39,15 +38,7 @@ class KeepPredictions(BaseMetric):
         return dict(num=len(results))
 
 
-@pytest.fixture(scope='module', autouse=True)
-def _one_thread():
-    with single_thread():
-        yield
-
-
-@pytest.fixture(scope='module')
-def checkpoint(toy_root, tmp_path_factory):
-    return toy_checkpoint(toy_root, tmp_path_factory)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def toy_config(toy_root, **options):
@@ -62,11 +53,11 @@ def thresholds():
 
 
 @pytest.fixture(scope='module')
-def evaluated(checkpoint, toy_root):
+def evaluated(toy_ckpt, toy_root):
     keep = KeepPredictions()
     metric = AnomalyMetric(score_key=LOGITS.source, image_score='topk_mean',
                            topk=7, binning='exact', thresholds=thresholds())
-    res = evaluate_split(toy_config(toy_root), checkpoint, [keep, metric],
+    res = evaluate_split(toy_config(toy_root), toy_ckpt, [keep, metric],
                          'val', show_progress=False)
     return keep.predictions, metric, res
 
@@ -81,7 +72,7 @@ def test_evaluate_split_runs_the_metrics_over_the_split(evaluated):
 
 
 def test_one_score_for_metric_visualizer_calibration_and_inferencer(
-        evaluated, checkpoint, toy_root, tmp_path):
+        evaluated, toy_ckpt, toy_root, tmp_path):
     preds, metric, res = evaluated
     maps = [score_map(p, 'seg_logits') for p in preds]
     labels = [p['gt_sem_seg']['data'][0].numpy() for p in preds]
@@ -114,7 +105,7 @@ def test_one_score_for_metric_visualizer_calibration_and_inferencer(
         out = str(tmp_path / f'{key}.pth')
         run_tool([
             'tools/analysis_tools/calibrate_threshold.py', TOY_CONFIG,
-            checkpoint, '--out', out, '--binning', 'exact', '--score-key',
+            toy_ckpt, '--out', out, '--binning', 'exact', '--score-key',
             'seg_logits', '--image-score', 'topk_mean', '--topk', '7',
             '--no-progress', *args, '--cfg-options', *data_options(toy_root)
         ])
@@ -131,7 +122,7 @@ def test_one_score_for_metric_visualizer_calibration_and_inferencer(
         toy_config(toy_root, test_evaluator=dict(
             type='AnomalyMetric', score_key='seg_logits',
             image_score='topk_mean', topk=7)),
-        checkpoint, threshold=res['pixel_threshold_f1'], show_progress=False)
+        toy_ckpt, threshold=res['pixel_threshold_f1'], show_progress=False)
     pairs = [(p['img_path'], p['ref_path']) for p in preds]
     results = inferencer(pairs)
     for result, expected, score, in zip(results, maps, image_scores):

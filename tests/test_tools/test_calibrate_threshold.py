@@ -8,48 +8,39 @@ from mmengine.runner.checkpoint import CheckpointLoader
 
 from mmdefect.evaluation import AnomalyMetric, ScoreRule, read_threshold
 from mmdefect.evaluation.model_evaluation import evaluate_split
-from mmdefect.testing import (TOY_CONFIG, data_options, run_tool,
-                              single_thread, toy_checkpoint)
+from mmdefect.testing import TOY_CONFIG, data_options, run_tool
 from mmdefect.utils import load_run_config
 
 TOOL = 'tools/analysis_tools/calibrate_threshold.py'
 
 
-@pytest.fixture(scope='module', autouse=True)
-def _one_thread():
-    with single_thread():
-        yield
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
-@pytest.fixture(scope='module')
-def checkpoint(toy_root, tmp_path_factory):
-    return toy_checkpoint(toy_root, tmp_path_factory)
-
-
-def run(checkpoint, toy_root, *extra, cfg=(), expect_ok=True):
-    return run_tool([TOOL, TOY_CONFIG, checkpoint, '--no-progress', *extra,
+def run(ckpt, toy_root, *extra, cfg=(), expect_ok=True):
+    return run_tool([TOOL, TOY_CONFIG, ckpt, '--no-progress', *extra,
                      '--cfg-options', *data_options(toy_root), *cfg],
                     expect_ok=expect_ok)
 
 
-def metric_threshold(checkpoint, toy_root, spec, **kwargs):
+def metric_threshold(ckpt, toy_root, spec, **kwargs):
     """The same threshold from AnomalyMetric run in this process."""
     options = dict(o.split('=', 1) for o in data_options(toy_root))
     cfg = load_run_config(TOY_CONFIG, cfg_options=options)
     metric = AnomalyMetric(thresholds=[spec], **kwargs)
-    evaluate_split(cfg, checkpoint, metric, 'val', show_progress=False)
+    evaluate_split(cfg, ckpt, metric, 'val', show_progress=False)
     (record, ) = metric.calibrated.values()
     return record
 
 
 def test_quantile_writes_the_metrics_threshold_to_a_new_checkpoint(
-        checkpoint, toy_root, tmp_path):
+        toy_ckpt, toy_root, tmp_path):
     out = str(tmp_path / 'q.pth')
-    before = open(checkpoint, 'rb').read()
-    output = run(checkpoint, toy_root, '--q', '0.99', '--out', out)
+    before = open(toy_ckpt, 'rb').read()
+    output = run(toy_ckpt, toy_root, '--q', '0.99', '--out', out)
     assert f'written to {out}' in output
     # Defaults: the score rule 'auto' and AnomalyMetric's float binning.
-    expected = metric_threshold(checkpoint, toy_root,
+    expected = metric_threshold(toy_ckpt, toy_root,
                                 dict(method='quantile', q=0.99),
                                 score_key='auto')
     meta = CheckpointLoader.load_checkpoint(out, map_location='cpu')['meta']
@@ -63,19 +54,19 @@ def test_quantile_writes_the_metrics_threshold_to_a_new_checkpoint(
                                                               'quantile',
                                                               'val')
     assert info['num_images'] == 4 and info['num_normal_images'] == 1
-    assert info['source_checkpoint'] == osp.abspath(checkpoint)
+    assert info['source_checkpoint'] == osp.abspath(toy_ckpt)
     assert read_threshold(meta, ScoreRule('seg_logits'), 'pixel')[0] == \
         expected['value']
     with pytest.raises(ValueError, match='pixel-level.*image level'):
         read_threshold(meta, ScoreRule(), 'image')
-    assert open(checkpoint, 'rb').read() == before
+    assert open(toy_ckpt, 'rb').read() == before
     assert 'defect_threshold' not in CheckpointLoader.load_checkpoint(
-        checkpoint, map_location='cpu').get('meta', {})
+        toy_ckpt, map_location='cpu').get('meta', {})
 
 
-def test_image_f1_with_the_configs_score_rule(checkpoint, toy_root, tmp_path):
+def test_image_f1_with_the_configs_score_rule(toy_ckpt, toy_root, tmp_path):
     out = str(tmp_path / 'f1.pth')
-    run(checkpoint, toy_root, '--mode', 'f1', '--level', 'image', '--out',
+    run(toy_ckpt, toy_root, '--mode', 'f1', '--level', 'image', '--out',
         out, cfg=['val_evaluator.type=AnomalyMetric',
              'val_evaluator.score_key=seg_logits',
              'val_evaluator.image_score=topk_mean', 'val_evaluator.topk=10'])
@@ -83,7 +74,7 @@ def test_image_f1_with_the_configs_score_rule(checkpoint, toy_root, tmp_path):
     info = meta['defect_threshold_info']
     rule = ScoreRule('seg_logits', 'topk_mean', 10)
     assert info['score_rule'] == rule.to_dict()
-    expected = metric_threshold(checkpoint, toy_root,
+    expected = metric_threshold(toy_ckpt, toy_root,
                                 dict(method='f1', level='image'),
                                 score_key='seg_logits',
                                 image_score='topk_mean', topk=10)
@@ -94,10 +85,10 @@ def test_image_f1_with_the_configs_score_rule(checkpoint, toy_root, tmp_path):
         read_threshold(meta, ScoreRule('seg_logits', 'topk_mean'), 'image')
 
 
-def test_default_name_and_refusal_to_overwrite(checkpoint, toy_root,
+def test_default_name_and_refusal_to_overwrite(toy_ckpt, toy_root,
                                                tmp_path):
     source = tmp_path / 'model.pth'
-    source.write_bytes(open(checkpoint, 'rb').read())
+    source.write_bytes(open(toy_ckpt, 'rb').read())
     run(str(source), toy_root)
     calibrated = tmp_path / 'model_calibrated.pth'
     content = calibrated.read_bytes()
@@ -105,14 +96,14 @@ def test_default_name_and_refusal_to_overwrite(checkpoint, toy_root,
     assert calibrated.read_bytes() == content
     assert 'is the input checkpoint' in run(
         str(source), toy_root, '--out', str(source), expect_ok=False)
-    assert source.read_bytes() == open(checkpoint, 'rb').read()
+    assert source.read_bytes() == open(toy_ckpt, 'rb').read()
 
 
-def test_no_defect_free_image_is_a_clear_error(checkpoint, toy_root,
+def test_no_defect_free_image_is_a_clear_error(toy_ckpt, toy_root,
                                                tmp_path):
     out = tmp_path / 'none.pth'
     # test images 1-3 of the toy set all have defects
-    output = run(checkpoint, toy_root, '--out', str(out),
+    output = run(toy_ckpt, toy_root, '--out', str(out),
                  cfg=['val_dataloader.dataset.indices=[1,2,3]'],
                  expect_ok=False)
     assert 'no defect-free image among the 3 images' in output

@@ -11,23 +11,12 @@ from mmdefect.evaluation.functional.binned_roc import (counts_from_scores,
                                                        curves_from_counts)
 from mmdefect.evaluation.model_evaluation import evaluate_split
 from mmdefect.testing import TOY_CONFIG as CONFIG
-from mmdefect.testing import (data_options, run_tool, single_thread,
-                              toy_checkpoint)
+from mmdefect.testing import data_options, run_tool
 from mmdefect.utils import load_run_config
 from tools.analysis_tools import plot_class_iou
 
 PLOT_CURVES = 'tools/analysis_tools/plot_curves.py'
-
-
-@pytest.fixture(scope='module', autouse=True)
-def _one_thread():
-    with single_thread():
-        yield
-
-
-@pytest.fixture(scope='module')
-def checkpoint(toy_root, tmp_path_factory):
-    return toy_checkpoint(toy_root, tmp_path_factory)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def assert_png(path, min_size=(200, 200)):
@@ -39,9 +28,9 @@ def assert_png(path, min_size=(200, 200)):
 
 
 def test_curves_from_the_model_and_from_the_results_file(
-        checkpoint, toy_root, tmp_path):
+        toy_ckpt, toy_root, tmp_path):
     out_dir = tmp_path / 'curves'
-    printed = run_tool([PLOT_CURVES, CONFIG, checkpoint, '--out-dir',
+    printed = run_tool([PLOT_CURVES, CONFIG, toy_ckpt, '--out-dir',
                         str(out_dir), '--no-progress', '--cfg-options'] +
                        data_options(toy_root))
     for name in ('roc.png', 'pr.png'):
@@ -61,7 +50,7 @@ def test_curves_from_the_model_and_from_the_results_file(
     options = dict(o.split('=', 1) for o in data_options(toy_root))
     metric = AnomalyMetric(score_key='auto')
     res = evaluate_split(load_run_config(CONFIG, cfg_options=options),
-                         checkpoint, metric, 'test', show_progress=False)
+                         toy_ckpt, metric, 'test', show_progress=False)
     assert f'image: AUROC {res["image_AUROC"]:.4f}  AP {res["AP_det"]:.4f}' \
         in summary[0]
     assert f'pixel: AUROC {res["pixel_AUROC"]:.4f}  AP {res["AP_loc"]:.4f}' \
@@ -81,7 +70,7 @@ def test_curves_from_the_model_and_from_the_results_file(
         assert_png(replot / name)
     # The curve data of the first run is never overwritten.
     content = (out_dir / 'curves.npz').read_bytes()
-    output = run_tool([PLOT_CURVES, CONFIG, checkpoint, '--out-dir',
+    output = run_tool([PLOT_CURVES, CONFIG, toy_ckpt, '--out-dir',
                        str(out_dir), '--no-progress'], expect_ok=False)
     assert 'already exists' in output
     assert (out_dir / 'curves.npz').read_bytes() == content
