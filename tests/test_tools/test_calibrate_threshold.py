@@ -60,6 +60,14 @@ def test_quantile_writes_the_metrics_threshold_to_a_new_checkpoint(
     with pytest.raises(ValueError, match='pixel-level.*image level'):
         read_threshold(meta, ScoreRule(), 'image')
     assert open(toy_ckpt, 'rb').read() == before
+    # The inferencer applies it at the pixel level and refuses it for images.
+    from mmdefect.apis import DefectInferencer
+    inferencer = DefectInferencer(TOY_CONFIG, out, show_progress=False)
+    assert inferencer.threshold == expected['value']
+    assert inferencer.threshold_source == 'checkpoint'
+    with pytest.raises(ValueError, match='pixel-level.*image level'):
+        DefectInferencer(TOY_CONFIG, out, threshold_level='image',
+                         show_progress=False)
     assert 'defect_threshold' not in CheckpointLoader.load_checkpoint(
         toy_ckpt, map_location='cpu').get('meta', {})
 
