@@ -5,10 +5,10 @@ defective when ``score >= threshold``. Every threshold here is the lower
 edge ``e`` of a bin, so the confusion counts of ``score >= e`` are exactly
 those of the bins at or above it (see :mod:`.functional.binning`).
 
-* **Normal-data quantile** (:func:`.functional.quantile_index_from_counts`
-  gives the bin): the
-  lower edge of the bin holding the inverted-CDF ``q``-quantile of the
-  scores of defect-free data. With one bin per distinct value (the
+* **Normal-data quantile** (the bin from
+  :func:`.functional.quantile_index_from_counts`): the lower edge of the
+  bin holding the inverted-CDF ``q``-quantile of the scores of defect-free
+  data. With one bin per distinct value (the
   ``'exact'`` binning, or image scores) it *is*
   ``np.quantile(scores, q, method='inverted_cdf')``: the smallest score
   ``t`` with ``#(scores <= t) >= q * n``; at most a fraction ``1 - q`` of
