@@ -9,12 +9,15 @@ from .pcb import PCBDataset
 from .rsdd import RSDDDataset
 from .synlcd import SynLCDDataset
 from .synsurface import SynSurfaceDataset
-from .transforms import (LoadRefImageFromFile, PackPairedSegInputs,
-                         PairedTransform)
+from .transforms import (DropletAug, LoadBinaryAnnotations,
+                         LoadRefImageFromFile, LoadRefImageFromNDArray,
+                         PackPairedSegInputs, PadIgnoreLabels, PairedTransform)
 
 __all__ = [
-    'BaseAnomalyDataset', 'BasePairedDataset', 'DeepPCBDataset',
-    'KSDD1Dataset', 'KSDD2Dataset', 'LoadRefImageFromFile', 'MTDDataset',
+    'BaseAnomalyDataset', 'BasePairedDataset', 'DeepPCBDataset', 'DropletAug',
+    'KSDD1Dataset', 'KSDD2Dataset', 'LoadBinaryAnnotations',
+    'LoadRefImageFromFile', 'LoadRefImageFromNDArray', 'MTDDataset',
     'MVTecSupervisedDataset', 'PCBDataset', 'PackPairedSegInputs',
-    'PairedTransform', 'RSDDDataset', 'SynLCDDataset', 'SynSurfaceDataset'
+    'PadIgnoreLabels', 'PairedTransform', 'RSDDDataset', 'SynLCDDataset',
+    'SynSurfaceDataset'
 ]

@@ -3,12 +3,12 @@ from .decode_heads import CADHead, CATHead
 from .losses import (BalancedContrastiveLoss, FeatureReconstructionLoss,
                      WeightedContrastiveLoss)
 from .necks import MSFFPN
-from .segmentors import SiameseEncoderDecoder
+from .segmentors import ClassicalDiffSegmentor, SiameseEncoderDecoder
 from .utils import ChannelAttention, CoordinateAttention, SiameseFeatures
 
 __all__ = [
     'BalancedContrastiveLoss', 'CADHead', 'CATHead', 'ChannelAttention',
-    'CoordinateAttention', 'FeatureReconstructionLoss', 'MSFFPN',
-    'PairedSegDataPreProcessor', 'SiameseEncoderDecoder', 'SiameseFeatures',
-    'WeightedContrastiveLoss'
+    'ClassicalDiffSegmentor', 'CoordinateAttention',
+    'FeatureReconstructionLoss', 'MSFFPN', 'PairedSegDataPreProcessor',
+    'SiameseEncoderDecoder', 'SiameseFeatures', 'WeightedContrastiveLoss'
 ]
