@@ -13,10 +13,10 @@ calibration stores, in the checkpoint's ``meta``::
         split='val', num_images=..., ...)         # provenance
 
 :func:`read_threshold` is what a consumer (``DefectInferencer``, the ONNX
-runtime) calls: it returns the value only if it was computed at the
-requested level under a compatible :class:`ScoreRule`
+export and runtime) calls: it returns the value only if it was computed at
+the requested level under a compatible :class:`ScoreRule`
 (:meth:`ScoreRule.check_compatible`), and raises a ``ValueError`` naming
-both rules otherwise. :func:`write_threshold_checkpoint` writes a copy of a
+both rules otherwise; :func:`recorded_rule` gives the stored rule. :func:`write_threshold_checkpoint` writes a copy of a
 checkpoint with the record and never overwrites a file.
 """
 import math
@@ -129,13 +129,27 @@ def read_threshold(meta: Optional[Mapping],
             f"the threshold in {where} is a {info['level']}-level threshold "
             f"(method {info['method']!r}), but it would be applied at the "
             f'{level} level; calibrate with --level {level}')
+    rule.check_compatible(_stored_rule(info, where), level, where)
+    return value, info
+
+
+def recorded_rule(meta: Optional[Mapping],
+                  where: str = 'the checkpoint') -> Optional[ScoreRule]:
+    """The score rule the stored threshold was calibrated with, or ``None``
+    without a record (e.g. for an exporter that bakes that rule in; then
+    validate the threshold with :func:`read_threshold`)."""
+    info = (meta or {}).get(INFO_KEY)
+    if not isinstance(info, Mapping) or 'score_rule' not in info:
+        return None
+    return _stored_rule(info, where)
+
+
+def _stored_rule(info: Mapping, where: str) -> ScoreRule:
     try:
-        stored = ScoreRule.from_dict(info['score_rule'])
+        return ScoreRule.from_dict(info['score_rule'])
     except (TypeError, ValueError) as err:
         raise ValueError(f"{where}'s meta[{INFO_KEY!r}]['score_rule'] is not "
                          f'a valid ScoreRule: {err}') from None
-    rule.check_compatible(stored, level, where)
-    return value, info
 
 
 def write_threshold_checkpoint(checkpoint: str, out: str,

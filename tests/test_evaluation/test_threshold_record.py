@@ -8,6 +8,7 @@ from mmdefect.evaluation.score_rule import ScoreRule
 from mmdefect.evaluation.threshold_record import (INFO_KEY, THRESHOLD_KEY,
                                                   default_output,
                                                   read_threshold,
+                                                  recorded_rule,
                                                   threshold_info,
                                                   write_threshold_checkpoint)
 
@@ -33,6 +34,8 @@ def test_round_trip_and_compatible_rules():
     assert read_threshold(meta, ScoreRule('auto'), 'pixel')[0] == 0.25
     image = meta_of(0.5, 'image', LOGITS_TOPK)
     assert read_threshold(image, LOGITS_TOPK, 'image')[0] == 0.5
+    assert recorded_rule(image) == LOGITS_TOPK
+    assert recorded_rule({THRESHOLD_KEY: 0.5}) is None
     assert read_threshold({}, LOGITS_MAX, 'pixel') == (None, None)
     assert read_threshold(None, LOGITS_MAX, 'image') == (None, None)
 
@@ -70,6 +73,8 @@ def test_malformed_records():
     meta[INFO_KEY]['score_rule'] = dict(source='logits')
     with pytest.raises(ValueError, match='not a valid ScoreRule'):
         read_threshold(meta, LOGITS_MAX, 'pixel')
+    with pytest.raises(ValueError, match='not a valid ScoreRule'):
+        recorded_rule(meta)
     with pytest.raises(ValueError, match='level'):
         read_threshold(meta_of(), LOGITS_MAX, 'region')
     for bad in [dict(value=float('inf')), dict(level='box'),
