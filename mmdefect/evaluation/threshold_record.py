@@ -16,8 +16,9 @@ calibration stores, in the checkpoint's ``meta``::
 export and runtime) calls: it returns the value only if it was computed at
 the requested level under a compatible :class:`ScoreRule`
 (:meth:`ScoreRule.check_compatible`), and raises a ``ValueError`` naming
-both rules otherwise; :func:`recorded_rule` gives the stored rule. :func:`write_threshold_checkpoint` writes a copy of a
-checkpoint with the record and never overwrites a file.
+both rules otherwise; :func:`recorded_rule` gives the stored rule.
+:func:`write_threshold_checkpoint` writes a copy of a checkpoint with the
+record and never overwrites a file.
 """
 import math
 import os
