@@ -9,6 +9,8 @@ from mmengine.logging import print_log
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
+from .pairing import AmbiguousReferenceError, ReferenceFinder
+
 
 @DATASETS.register_module()
 class BasePairedDataset(BaseSegDataset):
@@ -21,8 +23,11 @@ class BasePairedDataset(BaseSegDataset):
 
     - ``'per_sample'`` (default): each sample has its own reference.  Without
       ``ann_file`` the reference is the file with the inspected image's
-      relative path under ``data_prefix['ref_path']`` (suffix
-      ``ref_suffix``).  With ``ann_file``, a line holding one token is a stem
+      relative stem under ``data_prefix['ref_path']`` and suffix
+      ``ref_suffix``; without ``ref_suffix``, the file at the same relative
+      path or else the only image there with the same stem (the rule of
+      :mod:`mmdefect.datasets.pairing`, by which ``DefectInferencer`` pairs
+      folders too).  With ``ann_file``, a line holding one token is a stem
       (mmseg's convention, the reference found by the same rule); a line
       ``<img> <ref> [<seg>]`` names the files explicitly, relative to the
       ``img_path``/``ref_path``/``seg_map_path`` prefixes.
@@ -118,9 +123,17 @@ class BasePairedDataset(BaseSegDataset):
         if not ref_dir:
             raise KeyError(f'{type(self).__name__}: ref_mode="per_sample" '
                            f'needs data_prefix["ref_path"]')
-        suffix = self.ref_suffix if self.ref_suffix is not None \
-            else self.img_suffix
-        return osp.join(ref_dir, rel_img_stem + suffix)
+        if self.ref_suffix is not None:
+            return osp.join(ref_dir, rel_img_stem + self.ref_suffix)
+        if getattr(self, '_ref_finder', None) is None or \
+                self._ref_finder.ref_dir != ref_dir:
+            self._ref_finder = ReferenceFinder(
+                ref_dir, backend_args=self.backend_args)
+        try:
+            return self._ref_finder.find(rel_img_stem + self.img_suffix)
+        except AmbiguousReferenceError as err:
+            raise AmbiguousReferenceError(
+                f'{type(self).__name__}: {err}') from None
 
     def _info(self, img_path: str, ref_path: str,
               seg_map_path: Optional[str]) -> dict:
