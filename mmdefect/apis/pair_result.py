@@ -1,6 +1,6 @@
 """Typed per-pair result of the inferencers (PyTorch and ONNX Runtime)."""
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -33,6 +33,11 @@ class PairResult:
             (``'pred'``, ``'vis'``, ...), only those actually written.
         reference_cached (bool): The reference's features came from the
             reference-feature cache (encoded once for several pairs).
+        data_sample (Any): The model's ``SegDataSample``, kept only when
+            asked for (``return_datasamples=True``).
+
+    A pair whose outputs could not be written keeps its arrays and has
+    ``error`` saying which file failed.
     """
 
     index: int
@@ -47,6 +52,7 @@ class PairResult:
     visualization: Optional[np.ndarray] = None
     out_files: Dict[str, str] = field(default_factory=dict)
     reference_cached: bool = False
+    data_sample: Optional[Any] = None
 
     @property
     def ok(self) -> bool:

@@ -8,9 +8,8 @@ script's folder, first on ``sys.path``); library code never imports it.
 import argparse
 from typing import Union
 
-from mmengine.config import Config, DictAction
-
-UNSAFE_FLAG = '--allow-unsafe-checkpoint'
+from _inferencer_args import add_model_flags, load_config  # noqa: F401
+from mmengine.config import Config
 
 
 def _topk(text: str) -> Union[int, float]:
@@ -24,22 +23,10 @@ def add_model_args(parser: argparse.ArgumentParser, split: str,
     ``--no-progress`` and the metric options (defaults: the config's
     ``AnomalyMetric`` of that split, else ``AnomalyMetric``'s own, with
     ``--score-key auto``)."""
-    nargs = '?' if optional else None
-    parser.add_argument('config', nargs=nargs, help='config file')
-    parser.add_argument('checkpoint', nargs=nargs, help='checkpoint file')
+    add_model_flags(parser, optional)
     parser.add_argument(
         '--split', default=split, choices=['val', 'test'],
         help=f'dataloader of the config to run (default {split})')
-    parser.add_argument('--device', default='cpu', help='device to run on')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override settings of the config (key=value)')
-    parser.add_argument(
-        UNSAFE_FLAG, action='store_true',
-        help='allow full unpickling of the checkpoint; only for files you '
-        'trust')
-    parser.add_argument(
-        '--no-progress', action='store_true', help='hide the progress bar')
     group = parser.add_argument_group(
         'scores and binning (default: the AnomalyMetric of the split\'s '
         'evaluator in the config)')
@@ -57,18 +44,6 @@ def add_model_args(parser: argparse.ArgumentParser, split: str,
                        help='range of linear binning')
     group.add_argument('--ignore-index', type=int,
                        help='label value left out (default 255)')
-
-
-def load_config(args: argparse.Namespace) -> Config:
-    """The config with ``--cfg-options``, mmseg and mmdefect registered and
-    the unsafe opt-in applied (:func:`mmdefect.utils.load_run_config`)."""
-    from mmdefect.engine.safe_checkpoint import offer_unsafe_flag
-    from mmdefect.utils import load_run_config
-    offer_unsafe_flag(UNSAFE_FLAG)
-    return load_run_config(
-        args.config,
-        cfg_options=args.cfg_options,
-        allow_unsafe_checkpoint=args.allow_unsafe_checkpoint)
 
 
 def metric_kwargs(cfg: Config, args: argparse.Namespace) -> dict:
