@@ -7,10 +7,10 @@ from typing import List, Optional
 import mmcv
 import numpy as np
 import torch
+from mmengine.dataset import pseudo_collate
 from mmengine.infer import BaseInferencer
 from mmseg.apis import MMSegInferencer
 
-from mmdefect.datasets.transforms import LoadRefImageFromNDArray  # noqa: F401
 from mmdefect.evaluation.functional.scores import decide
 from mmdefect.evaluation.model_evaluation import anomaly_metric_options
 from mmdefect.evaluation.score_rule import ScoreRule
@@ -104,6 +104,10 @@ class DefectInferencer(MMSegInferencer):
         pipeline[idx]['type'] = 'LoadRefImageFromNDArray'
         return super()._init_pipeline(cfg)
 
+    def _init_collate(self, cfg):  # pseudo_collate without a registry miss
+        return (super()._init_collate(cfg) if cfg.test_dataloader.get(
+            'collate_fn') else pseudo_collate)
+
     def _init_visualizer(self, cfg):
         return PairedSegLocalVisualizer(f'di_{id(self)}', **{
             k: v for k, v in (cfg.get('visualizer') or {}).items()
@@ -125,9 +129,8 @@ class DefectInferencer(MMSegInferencer):
                                 out_dir=out_dir, **kwargs)
 
     def preprocess(self, inputs: List[PairInput], batch_size: int = 1):
-        """Each pair through the pipeline alone (a failure marks the pair),
-        then ``(records, data)`` batches of one input shape, or
-        ``([record], None)`` for a failed pair."""
+        """Pairs through the pipeline one by one, then ``(records, data)``
+        batches of one shape; ``([record], None)`` for a failed pair."""
         buckets: dict = {}
         for record in inputs:
             try:
@@ -147,8 +150,7 @@ class DefectInferencer(MMSegInferencer):
 
     @torch.no_grad()
     def forward(self, inputs, **kwargs) -> list:
-        """``[(record, prediction or None)]`` of one batch; a failing batch
-        is re-run pair by pair so only the offending pair fails."""
+        """``[(record, pred or None)]``; a failing batch re-runs pair-wise."""
         records, data = inputs
         if data is None:
             return [(records[0], None)]
@@ -180,8 +182,7 @@ class DefectInferencer(MMSegInferencer):
     def visualize(self, inputs, preds, return_vis: bool = False,
                   show: bool = False, wait_time: float = 0,
                   img_out_dir: str = '') -> list:
-        """``inspected | reference | prediction | heat map`` panels (RGB),
-        aligned with ``preds``, written to each pair's planned file."""
+        """``inspected | reference | prediction | heat map`` RGB panels."""
         drawn = []
         for record, pred in preds:
             drawn.append(None)
@@ -204,8 +205,7 @@ class DefectInferencer(MMSegInferencer):
     def postprocess(self, preds, visualization=None,
                     return_datasample: bool = False,
                     pred_out_dir: str = '') -> List[PairResult]:
-        """Score, decide, write the masks: one :class:`PairResult` per pair,
-        in input order."""
+        """Score, decide and write masks; one PairResult per pair, in order."""
         results = []
         for (record, pred), vis in zip(preds, visualization):
             result = PairResult(record.index, record.names, error=record.error,
