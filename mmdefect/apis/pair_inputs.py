@@ -49,12 +49,10 @@ class PairInput:
     def pipeline_input(self) -> dict:
         """The dict that ``InferencerLoader`` and
         ``LoadRefImageFromNDArray`` read (an array or a path each)."""
-        data: Dict[str, Any] = {}
-        for key, item in (('img', self.img), ('ref_img', self.ref)):
-            path_key = 'img_path' if key == 'img' else 'ref_path'
-            data.update({key: item} if isinstance(item, np.ndarray) else
-                        {path_key: item})
-        return data
+        array = isinstance(self.img, np.ndarray), isinstance(
+            self.ref, np.ndarray)
+        return {('img' if array[0] else 'img_path'): self.img,
+                ('ref_img' if array[1] else 'ref_path'): self.ref}
 
 
 def name_of(item: Image) -> str:
