@@ -1,13 +1,14 @@
 """Test (and evaluate) a segmentor (mmseg 1.x ``tools/test.py`` interface)."""
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import DictAction
+from _cli_common import add_run_args, parse_run_args, run_config_from_args
 from mmengine.runner import Runner
 
-from mmdefect.utils import (count_params_checked, load_run_config,
-                            release_dist)
+from mmdefect.utils import (count_params_checked, release_dist,
+                            set_prediction_output)
+
+MISMATCH_FLAG = '--allow-mismatched-checkpoint'
 
 
 def parse_args(argv=None):
@@ -31,34 +32,23 @@ def parse_args(argv=None):
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
         '--show-dir',
-        help='directory where painted images will be saved. '
-        'If specified, it will be automatically saved '
-        'to the work_dir/timestamp/show_dir')
+        help='directory where painted images will be saved (a relative path '
+        'is relative to the current directory, not to the work dir); the '
+        'panels go to SHOW_DIR/vis_data/vis_image/')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override some settings in the used config, the key-value pair '
-        'in xxx=yyy format will be merged into config file.')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument(
         '--tta', action='store_true', help='Test time augmentation')
     parser.add_argument(
-        '--allow-unsafe-checkpoint',
+        MISMATCH_FLAG,
         action='store_true',
-        help='allow full unpickling of the checkpoint; only for files you '
+        help='evaluate even if the checkpoint does not fit the model '
+        '(missing, unexpected or differently shaped weights; by default '
+        'such a checkpoint is refused)')
+    add_run_args(
+        parser, 'allow full unpickling of the checkpoint; only for files you '
         'trust')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_run_args(parser, argv)
 
 
 def trigger_visualization_hook(cfg, args):
@@ -80,11 +70,18 @@ def trigger_visualization_hook(cfg, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = load_run_config(args)
+    cfg = run_config_from_args(args)
     if args.checkpoint is not None:
         if not osp.isfile(args.checkpoint):
             raise FileNotFoundError(f'checkpoint {args.checkpoint} not found')
         cfg.load_from = args.checkpoint
+        cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [
+            dict(
+                type='CheckpointMatchHook',
+                strict=not args.allow_mismatched_checkpoint,
+                filename=args.checkpoint,
+                hint=f'pass {MISMATCH_FLAG}')
+        ]
 
     if args.show or args.show_dir:
         cfg = trigger_visualization_hook(cfg, args)
@@ -93,8 +90,7 @@ def main(argv=None):
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model
     if args.out is not None:
-        cfg.test_evaluator['output_dir'] = args.out
-        cfg.test_evaluator['keep_results'] = True
+        set_prediction_output(cfg, args.out)
 
     runner = Runner.from_cfg(cfg)
     count_params_checked(runner.model, args.checkpoint, args.config)

@@ -1,57 +1,47 @@
 """Train a segmentor (mmseg 1.x ``tools/train.py`` interface)."""
 import argparse
 import logging
-import os
 
-from mmengine.config import DictAction
+from _cli_common import add_run_args, parse_run_args, run_config_from_args
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from mmdefect.utils import (find_resume_checkpoint, load_run_config,
-                            release_dist)
+from mmdefect.utils import (check_fresh_work_dir, release_dist,
+                            resume_checkpoint_or_none)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a segmentor')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
-    parser.add_argument(
+    resume = parser.add_mutually_exclusive_group()
+    resume.add_argument(
         '--resume',
         action='store_true',
         default=False,
         help='resume from the latest checkpoint in the work_dir '
-        'automatically')
+        'automatically (an empty work dir trains from scratch, with a '
+        'warning)')
+    resume.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='train from scratch into a work dir that holds checkpoints of '
+        'an earlier run: its *.pth files and last_checkpoint are deleted '
+        'first (without this flag, or --resume, such a work dir is refused)')
     parser.add_argument(
         '--amp',
         action='store_true',
         default=False,
         help='enable automatic-mixed-precision training')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override some settings in the used config, the key-value pair '
-        'in xxx=yyy format will be merged into config file.')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument(
-        '--allow-unsafe-checkpoint',
-        action='store_true',
-        help='allow full unpickling of load_from/resume checkpoints; only '
+    add_run_args(
+        parser, 'allow full unpickling of load_from/resume checkpoints; only '
         'for files you trust')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_run_args(parser, argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = load_run_config(args)
+    cfg = run_config_from_args(args)
 
     if args.amp:
         optim_wrapper = cfg.optim_wrapper.type
@@ -66,9 +56,13 @@ def main(argv=None):
                 f'is `OptimWrapper` but got {optim_wrapper}.')
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
-    cfg.resume = args.resume
     if args.resume and cfg.get('load_from') is None:
-        cfg.load_from = find_resume_checkpoint(cfg.work_dir)
+        cfg.load_from = resume_checkpoint_or_none(cfg.work_dir)
+        cfg.resume = cfg.load_from is not None
+    else:
+        cfg.resume = args.resume
+    if not args.resume:
+        check_fresh_work_dir(cfg.work_dir, overwrite=args.overwrite)
 
     runner = Runner.from_cfg(cfg)
     runner.train()

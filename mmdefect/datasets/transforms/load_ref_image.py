@@ -50,6 +50,11 @@ class LoadRefImageFromFile(LoadImageFromFile):
             raise FileNotFoundError(
                 f'reference image not found: {ref_path} (reference of '
                 f'{results.get("img_path")})') from err
+        if not img_bytes:
+            if self.ignore_empty:
+                return None
+            raise OSError(f'reference image {ref_path} is an empty file (0 '
+                          f'bytes) (reference of {results.get("img_path")})')
         ref = mmcv.imfrombytes(
             img_bytes, flag=self.color_type, backend=self.imdecode_backend)
         if ref is None:

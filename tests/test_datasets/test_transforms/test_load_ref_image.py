@@ -55,3 +55,14 @@ def test_bad_policy_and_missing_key(tmp_path):
         LoadRefImageFromFile(size_policy='crop')
     with pytest.raises(KeyError, match='ref_path'):
         LoadRefImageFromFile()(dict(img_path=osp.join(str(tmp_path), 'a')))
+
+
+def test_empty_reference_file_is_named(tmp_path):
+    """Before: OpenCV's bare "!buf.empty()" assertion."""
+    empty = tmp_path / 'empty.png'
+    empty.write_bytes(b'')
+    with pytest.raises(OSError, match=r'reference image .*empty\.png is an '
+                       r'empty file \(0 bytes\) \(reference of .*img\.png'):
+        LoadRefImageFromFile()(sample(tmp_path, str(empty)))
+    assert LoadRefImageFromFile(ignore_empty=True)(
+        sample(tmp_path, str(empty))) is None
