@@ -9,6 +9,7 @@ from mmengine.logging import print_log
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
+from ..utils.file_checks import describe_empty_files
 from .pairing import AmbiguousReferenceError, ReferenceFinder
 
 
@@ -241,8 +242,10 @@ class BasePairedDataset(BaseSegDataset):
                 f'{key}={info[key]}'
                 for key in ('img_path', 'ref_path', 'seg_map_path')
                 if key in info)
+            empty = describe_empty_files(info)
             message = (f'{type(self).__name__}: sample {idx} ({files}) could '
-                       f'not be prepared: {type(err).__name__}: {err}')
+                       f'not be prepared: ' + (f'{empty}; ' if empty else '')
+                       + f'{type(err).__name__}: {err}')
             if self.test_mode or self.on_bad_sample == 'error':
                 raise RuntimeError(
                     message + ' (set on_bad_sample="skip" in the dataset '
