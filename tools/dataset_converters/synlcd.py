@@ -21,6 +21,7 @@ import time
 from mmdefect.datasets.synthesis import DEFECT_MIXES, SynLCDGenerator
 from mmdefect.datasets.synthesis.generator import (PAPER_NUM_TEST,
                                                    PAPER_NUM_TRAIN)
+from mmdefect.datasets.synthesis.generator import _parse_size as check_size
 
 
 def parse_args(argv=None):
@@ -79,6 +80,18 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if len(args.size) not in (1, 2):
         parser.error('--size takes one or two values')
+    try:
+        check_size(args.size[0] if len(args.size) == 1 else args.size)
+    except ValueError as err:
+        parser.error(f'--size {" ".join(map(str, args.size))}: {err}')
+    for flag, value in (('--num-train', args.num_train),
+                        ('--num-test', args.num_test)):
+        if value < 1:
+            parser.error(f'{flag} {value}: must be at least 1 (a split '
+                         f'without samples can be neither trained nor '
+                         f'tested on)')
+    if args.workers < 1:
+        parser.error(f'--workers {args.workers}: must be at least 1')
     return args
 
 
@@ -101,7 +114,7 @@ def main(argv=None):
     elapsed = time.perf_counter() - start
     params = manifest['parameters']
     total = len(manifest['samples'])
-    print(f'\nwrote {total} samples to {args.out_dir} in {elapsed:.1f} s '
+    print(f'wrote {total} samples to {args.out_dir} in {elapsed:.1f} s '
           f'({total / max(elapsed, 1e-9):.1f} samples/s)')
     print(f'train patterns {params["train_patterns"]}, '
           f'test patterns {params["test_patterns"]}')

@@ -446,7 +446,9 @@ class SynLCDGenerator:
         """Generate every sample and write the manifest.
 
         Args:
-            progress (bool): Show mmengine's progress bar.
+            progress (bool): Report progress on ``stdout``: one line
+                rewritten in place on a terminal, a line per 10 % when
+                redirected (:class:`LineProgress`).
 
         Returns:
             dict: The manifest that was written to ``manifest.json``.
@@ -457,8 +459,8 @@ class SynLCDGenerator:
         workers = min(self.workers, max(1, len(self.specs)))
         bar = None
         if progress:
-            from mmengine.utils import ProgressBar
-            bar = ProgressBar(len(self.specs), file=sys.stdout)
+            from .synsurface_generator import LineProgress
+            bar = LineProgress(len(self.specs), sys.stdout, prefix='SynLCD: ')
         records = []
         if workers == 1:
             renderer = _Renderer(*init_args)
@@ -475,8 +477,6 @@ class SynLCDGenerator:
                     records.append(record)
                     if bar is not None:
                         bar.update()
-        if bar is not None:
-            bar.file.write('\n')
         manifest = dict(
             dataset='SynLCD',
             generator='mmdefect.datasets.synthesis.SynLCDGenerator',

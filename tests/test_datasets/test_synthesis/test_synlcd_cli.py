@@ -66,3 +66,38 @@ def test_cli_overwrite_and_pattern_dir(tmp_path, grey_pattern_dir, capsys):
 def test_cli_rejects_bad_size(tmp_path):
     with pytest.raises(SystemExit):
         _run_main([tmp_path / 'x', '--size', '32', '32', '32'])
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['--size', '8'], '--size 8: size must be an int or (height, width), '
+     'each >= 16'),
+    (['--size', '64', '4'], '--size 64 4: size must be'),
+    (['--num-train', '0'], '--num-train 0: must be at least 1'),
+    (['--num-test', '-2'], '--num-test -2: must be at least 1'),
+    (['--workers', '0'], '--workers 0: must be at least 1'),
+])
+def test_cli_bad_values_are_argparse_errors(tmp_path, capsys, argv,
+                                            message):
+    """Before: --num-train 0 wrote an empty split without a word and a bad
+    --size ended in a ValueError traceback."""
+    with pytest.raises(SystemExit) as err:
+        _run_main([tmp_path / 'x'] + argv)
+    assert err.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / 'x').exists()
+
+
+def test_cli_progress_is_one_line_per_step_when_redirected(tmp_path):
+    """Before: mmengine's bar wrote every update with '\\r' into one giant
+    line of the log."""
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), str(tmp_path / 's'), '--num-train',
+         '20', '--num-test', '10', '--size', '32'],
+        cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert '\r' not in proc.stdout
+    lines = proc.stdout.splitlines()
+    progress = [line for line in lines if line.startswith('SynLCD: ')]
+    assert len(progress) == 10
+    assert progress[-1].startswith('SynLCD: 30/30 (100%)')
+    assert max(len(line) for line in lines) < 120
