@@ -116,7 +116,8 @@ def export_model(model: torch.nn.Module,
                  dataset_meta: Optional[dict] = None,
                  source: Tuple[Optional[str], Optional[str]] = (None, None),
                  overwrite: bool = False,
-                 verify: bool = True) -> Dict[str, Any]:
+                 verify: bool = True,
+                 dynamic_batch: Optional[bool] = None) -> Dict[str, Any]:
     """Export a built model (eval mode, weights loaded) to ``out``.
 
     The graph is written to a temporary file next to ``out``, checked with
@@ -142,6 +143,10 @@ def export_model(model: torch.nn.Module,
         source (tuple): Config and checkpoint paths, for the metadata.
         overwrite (bool): Replace an existing ``out``.
         verify (bool): Run the ONNX Runtime comparison.
+        dynamic_batch (bool, optional): Force a dynamic (True) or fixed
+            batch of 1 (False); by default a dynamic batch is tried and
+            replaced by a fixed one when the comparison fails only at batch
+            2 (without ``verify``: dynamic).
 
     Returns:
         dict: ``path``, ``size_bytes``, ``metadata`` and ``max_abs_diff``
@@ -202,16 +207,17 @@ def export_model(model: torch.nn.Module,
     try:
         # a dynamic batch first; models whose code bakes the traced batch
         # size into a reshape (e.g. Swin's window_reverse) get batch 1
-        for dynamic_batch in (True, False):
+        tries = (True, False) if dynamic_batch is None else (dynamic_batch, )
+        for batch_dynamic in tries:
             _trace(module, tmp, (height, width), dtype, dynamic,
-                   dynamic_batch, opset)
+                   batch_dynamic, opset)
             proto = onnx.load(tmp)
             graph_inputs = [i.name for i in proto.graph.input]
             if graph_inputs != list(INPUT_NAMES):
                 raise ExportError(
                     f'the traced graph has inputs {graph_inputs}, expected '
                     f'{list(INPUT_NAMES)}')
-            values['batch_size'] = None if dynamic_batch else 1
+            values['batch_size'] = None if batch_dynamic else 1
             del proto.metadata_props[:]
             for key, value in encode_metadata(values).items():
                 entry = proto.metadata_props.add()
@@ -222,10 +228,15 @@ def export_model(model: torch.nn.Module,
                 diffs = {}
                 break
             diffs = _verify(module, tmp, (height, width), dynamic, dtype,
-                            channels, batches=(1, 2) if dynamic_batch else
+                            channels, batches=(1, 2) if batch_dynamic else
                             (1, ))
             if diffs is not None:
                 break
+        if diffs is None:
+            raise ExportError(
+                'the exported graph disagrees with PyTorch at batch 2 only; '
+                'the model bakes the traced batch size into its graph: '
+                'export with a fixed batch (dynamic_batch=False)')
         os.replace(tmp, out)
     finally:
         if osp.exists(tmp):

@@ -114,14 +114,31 @@ class DefectExportModule(nn.Module):
             return x
         return F.pad(x, [0, pad_w, 0, pad_h], value=self.pad_val)
 
-    def forward(self, inspected: Tensor, reference: Tensor):
+    def encode_reference(self, reference: Tensor):
+        """Reference features of raw ``(M, H, W, C)`` references for
+        ``forward(..., ref_feats=)`` (a ``SiameseEncoderDecoder``'s
+        reference-feature cache; eager use, not exported)."""
+        return self.model.encode_reference(self._pad(
+            self._prepare(reference)))
+
+    def forward(self,
+                inspected: Tensor,
+                reference: Optional[Tensor] = None,
+                ref_feats=None):
+        """Scores of raw pairs; with ``ref_feats`` (from
+        :meth:`encode_reference`) the reference input is not used."""
         height, width = inspected.shape[1], inspected.shape[2]
         x = self._pad(self._prepare(inspected))
-        if self.paired:
-            x = torch.cat([x, self._pad(self._prepare(reference))], dim=1)
+        if ref_feats is not None:
+            feats = self.model.extract_feat(x, ref_feats=ref_feats)
+            reference = inspected
+        else:
+            if self.paired:
+                x = torch.cat([x, self._pad(self._prepare(reference))],
+                              dim=1)
+            feats = self.model.extract_feat(x)
         shape = x.shape[2:]
         metas = [dict(img_shape=shape, pad_shape=shape, ori_shape=shape)]
-        feats = self.model.extract_feat(x)
         head = self.model.decode_head
         if self.anomaly and hasattr(head, 'anomaly_map') and hasattr(
                 head, 'sigma'):
