@@ -2,6 +2,7 @@
 repository root (tests never import ``tools/``)."""
 import contextlib
 import os
+import socket
 import subprocess
 import sys
 from typing import Dict, List, Optional, Sequence
@@ -24,12 +25,13 @@ def run_tool(args: Sequence[str],
     Asserts the exit status (zero when ``expect_ok``, non-zero otherwise)
     and shows the end of the output when it is not the expected one.
     """
-    proc = subprocess.run([sys.executable] + list(args),
-                          cwd=REPO_ROOT,
-                          env=ONE_THREAD_ENV if env is None else env,
-                          capture_output=True,
-                          text=True,
-                          timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable] + list(args),
+        cwd=REPO_ROOT,
+        env=ONE_THREAD_ENV if env is None else env,
+        capture_output=True,
+        text=True,
+        timeout=timeout)
     output = proc.stdout + proc.stderr
     if expect_ok:
         assert proc.returncode == 0, output[-4000:]
@@ -44,6 +46,13 @@ def data_options(root: str) -> List[str]:
         f'{loader}.dataset.data_root={root}'
         for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
     ]
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (for a test's process group)."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager

@@ -2,15 +2,16 @@
 the same global batch."""
 import os
 import os.path as osp
-import socket
 import subprocess
 import sys
 
 import torch
 
 from mmdefect.engine.safe_checkpoint import safe_torch_load
-from tests.conftest import REPO_ROOT
-from tests.test_tools.test_train_test_cli import CONFIG, run
+from mmdefect.testing import REPO_ROOT
+from mmdefect.testing import TOY_CONFIG as CONFIG
+from mmdefect.testing import free_port
+from mmdefect.testing import run_tool as run
 
 # No random augmentation (each process would draw its own), GroupNorm instead
 # of BN (per-process batch statistics differ by design) and no dropout, so
@@ -33,12 +34,6 @@ train_cfg = dict(max_iters=4, val_interval=4)
 default_hooks = dict(checkpoint=dict(interval=4))
 randomness = dict(seed=0, deterministic=True)
 '''
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def write_cfg(tmp_path, toy_root, batch):

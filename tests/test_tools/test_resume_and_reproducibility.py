@@ -12,8 +12,10 @@ from glob import glob
 import torch
 
 from mmdefect.engine.safe_checkpoint import safe_torch_load
-from tests.conftest import REPO_ROOT
-from tests.test_tools.test_train_test_cli import CONFIG, data_options, run
+from mmdefect.testing import REPO_ROOT
+from mmdefect.testing import TOY_CONFIG as CONFIG
+from mmdefect.testing import data_options
+from mmdefect.testing import run_tool as run
 
 
 def options(root, max_iters, workers=0, interval=5):

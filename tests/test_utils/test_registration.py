@@ -6,7 +6,7 @@ from mmseg.registry import (DATASETS, HOOKS, METRICS, MODEL_WRAPPERS, MODELS,
                             OPTIM_WRAPPER_CONSTRUCTORS, TRANSFORMS,
                             VISUALIZERS)
 
-from tests.conftest import REPO_ROOT
+from mmdefect.testing import REPO_ROOT
 
 PUBLIC = {
     DATASETS: ['BasePairedDataset', 'SynLCDDataset', 'PCBDataset',

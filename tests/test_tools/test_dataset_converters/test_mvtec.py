@@ -1,11 +1,13 @@
+"""tools/dataset_converters/mvtec.py as a user runs it (subprocess)."""
 import os
 
 import cv2
 import numpy as np
-import pytest
 
 from mmdefect.datasets import MVTecSupervisedDataset
-from tools.dataset_converters.mvtec import convert
+from mmdefect.testing import run_tool
+
+CONVERTER = 'tools/dataset_converters/mvtec.py'
 
 
 def fake_mvtec(root, categories=('bottle', 'screw')):
@@ -15,8 +17,9 @@ def fake_mvtec(root, categories=('bottle', 'screw')):
             folder = root / cat / split / kind
             os.makedirs(folder, exist_ok=True)
             for i in range(n):
-                cv2.imwrite(str(folder / f'{i:03d}.png'),
-                            np.full((16, 16, 3), 10 * i, np.uint8))
+                cv2.imwrite(
+                    str(folder / f'{i:03d}.png'),
+                    np.full((16, 16, 3), 10 * i, np.uint8))
                 if kind != 'good':
                     gt = root / cat / 'ground_truth' / kind
                     os.makedirs(gt, exist_ok=True)
@@ -28,8 +31,12 @@ def fake_mvtec(root, categories=('bottle', 'screw')):
 def test_convert_split_labels_and_dataset(tmp_path):
     src, out = tmp_path / 'mvtec', tmp_path / 'out'
     fake_mvtec(src)
-    counts = convert(str(src), str(out), categories=('bottle', 'screw'))
-    assert counts == {'train': 14, 'test': 6}  # 70/30 of 20 images
+    printed = run_tool(
+        [CONVERTER,
+         str(src),
+         str(out), '--categories', 'bottle', 'screw'])
+    # 70/30 of 20 images
+    assert "wrote {'train': 14, 'test': 6} samples" in printed
     [label_path] = out.glob('ann_dir/*/screw/test-crack_001.png')
     label = cv2.imread(str(label_path), cv2.IMREAD_GRAYSCALE)
     # screw is category 10 of MVTec's 15 -> label 10 on defect pixels
@@ -37,14 +44,14 @@ def test_convert_split_labels_and_dataset(tmp_path):
     assert (label[4:8, 4:8] == 10).all()
     ds = MVTecSupervisedDataset(
         data_root=str(out),
-        data_prefix=dict(img_path='img_dir/train',
-                         seg_map_path='ann_dir/train'),
-        fixed_ref={'bottle': 'ref_dir/bottle.png',
-                   'screw': 'ref_dir/screw.png'})
+        data_prefix=dict(
+            img_path='img_dir/train', seg_map_path='ann_dir/train'))
     assert len(ds) == 14
-    for info in ds:
+    for info in map(ds.get_data_info, range(len(ds))):
         category = info['img_path'].split(os.sep)[-2]
-        assert info['ref_path'].endswith(f'{category}.png')
-    assert len(ds.metainfo['classes']) == 16
-    with pytest.raises(FileExistsError):
-        convert(str(src), str(out), categories=('bottle', ))
+        assert info['ref_path'].endswith(f'ref_dir/{category}.png')
+    refused = run_tool(
+        [CONVERTER, str(src),
+         str(out), '--categories', 'bottle'],
+        expect_ok=False)
+    assert 'FileExistsError' in refused
