@@ -120,6 +120,9 @@ class DefectInferencer(MMSegInferencer):
         if int(batch_size) < 1:
             raise ValueError(f'batch_size must be >= 1, got {batch_size}')
         records = to_pair_inputs(inputs, getattr(self.model, 'in_channels', 3))
+        keys = [_reference_key([r]) for r in records if not r.error]
+        self._shared_refs = {k for k in keys if keys.count(k) > 1}
+        self._ref_cache = {}
         if out_dir:
             plan_outputs(records, dict(
                 vis=osp.join(out_dir, kwargs.get('img_out_dir', 'vis')),
@@ -155,7 +158,8 @@ class DefectInferencer(MMSegInferencer):
         if data is None:
             return [(records[0], None)]
         try:
-            return list(zip(records, self._predict(self.collate_fn(data))))
+            return list(
+                zip(records, self._predict(self.collate_fn(data), records)))
         except Exception as err:
             if len(records) > 1:
                 return [p for r, d in zip(records, data)
@@ -173,11 +177,31 @@ class DefectInferencer(MMSegInferencer):
                     PairInput(0, img, img, '').pipeline_input())])))
         return self._min_side_found
 
-    def _predict(self, batch: dict) -> list:
-        """The model on one collated batch: the one place it runs, where a
-        reference-feature cache (a reference encoded once for many pairs)
-        plugs in."""
-        return self.model.test_step(batch)
+    def _predict(self, batch: dict, records=()) -> list:
+        """The one call of the model.
+
+        When the batch's pairs share a reference (one file, or one array)
+        that serves several pairs of the call, a model with a
+        reference-feature cache (``encode_reference``, whole-image test
+        mode) encodes it once for all its batches; those pairs get
+        ``reference_cached``.
+        """
+        key = _reference_key(records)
+        mode = (self.model.test_cfg or {}).get('mode', 'whole')
+        if key not in getattr(self, '_shared_refs', ()) or mode != 'whole' \
+                or not hasattr(self.model, 'encode_reference'):
+            return self.model.test_step(batch)
+        data = self.model.data_preprocessor(batch, False)
+        inputs = data['inputs']
+        cache = self._ref_cache.get(key)  # encoded at this size
+        if cache is None or cache.input_shape != tuple(inputs.shape[2:]):
+            cache = self._ref_cache[key] = self.model.encode_reference(
+                inputs[:1])
+        preds = self.model.predict(
+            inputs, data['data_samples'], ref_feats=cache)
+        for record in records:
+            record.reference_cached = True
+        return preds
 
     def visualize(self, inputs, preds, return_vis: bool = False,
                   show: bool = False, wait_time: float = 0,
@@ -210,7 +234,8 @@ class DefectInferencer(MMSegInferencer):
         for (record, pred), vis in zip(preds, visualization):
             result = PairResult(record.index, record.names, error=record.error,
                                 threshold=self.threshold, visualization=vis,
-                                out_files=record.written)
+                                out_files=record.written,
+                                reference_cached=record.reference_cached)
             results.append(result)
             if pred is None:
                 continue
@@ -235,3 +260,11 @@ class DefectInferencer(MMSegInferencer):
             except Exception as err:  # the scores are kept
                 result.error = f'could not write {out_file}: {err}'
         return sorted(results, key=lambda r: r.index)
+
+
+def _reference_key(records) -> Optional[tuple]:
+    """What identifies the one reference of ``records`` (its path, or the
+    array object), or ``None`` if they have several."""
+    keys = {('array', id(r.ref)) if isinstance(r.ref, np.ndarray) else
+            ('path', osp.realpath(r.ref)) for r in records}
+    return keys.pop() if len(keys) == 1 else None

@@ -31,6 +31,7 @@ class PairInput:
     error: Optional[str] = None
     out_files: Dict[str, str] = field(default_factory=dict)
     written: Dict[str, str] = field(default_factory=dict)
+    reference_cached: bool = False
 
     @property
     def names(self) -> tuple:

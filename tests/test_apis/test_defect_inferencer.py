@@ -335,3 +335,35 @@ def test_single_image_models_are_refused(checkpoint):
     cfg.model.pop('fusion')
     with pytest.raises(ValueError, match='EncoderDecoder takes single'):
         DefectInferencer(cfg, None, show_progress=False)
+
+
+def test_shared_reference_is_encoded_once(inferencer, toy_root):
+    # one golden reference for several inspected images: encoded once
+    # (reference-feature cache), results equal to the uncached path
+    ref = toy_pair(toy_root, 0)[1]
+    imgs = [toy_pair(toy_root, i)[0] for i in range(3)]
+    calls = []
+    encode = inferencer.model.encode_reference
+
+    def counting(inputs):
+        calls.append(tuple(inputs.shape))
+        return encode(inputs)
+
+    inferencer.model.encode_reference = counting
+    try:
+        shared = inferencer([(img, ref) for img in imgs], batch_size=2)
+    finally:
+        del inferencer.model.encode_reference
+    assert len(calls) == 1 and calls[0][0] == 1
+    singles = [inferencer((img, ref))[0] for img in imgs]
+    for got, alone in zip(shared, singles):
+        assert got.ok and got.reference_cached
+        assert not alone.reference_cached
+        assert np.abs(got.score_map - alone.score_map).max() <= 1e-5
+        np.testing.assert_array_equal(got.pred_mask, alone.pred_mask)
+    # the same array object serves the pairs too; distinct references not
+    ref_array = cv2.imread(ref)
+    by_array = inferencer([(img, ref_array) for img in imgs])
+    assert all(r.reference_cached for r in by_array)
+    distinct = inferencer([toy_pair(toy_root, i) for i in range(2)])
+    assert not any(r.reference_cached for r in distinct)
