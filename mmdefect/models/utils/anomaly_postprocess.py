@@ -17,12 +17,21 @@ def restore_anomaly_maps(maps: Tensor,
                          ) -> SampleList:
     """Write ``anomaly_map`` (and a thresholded ``pred_sem_seg``) per sample.
 
-    The geometry is exactly that of mmseg's
-    ``BaseSegmentor.postprocess_result``: the padding recorded by the data
-    pre-processor (``img_padding_size`` or ``padding_size``) is cropped, a
-    test-time flip is undone and the map is resized bilinearly to
-    ``ori_shape``, so the map lies on the original input image.  Without
-    data samples the maps are stored as they are.
+    The geometry follows mmseg's ``BaseSegmentor.postprocess_result``: the
+    padding of the data pre-processor (``img_padding_size`` or
+    ``padding_size``) is cropped and a test-time flip is undone.  Then:
+
+    - if the sample carries a ``gt_sem_seg`` of exactly this size (the test
+      pipeline transformed the label together with the image, e.g. resized
+      and padded to a fixed square), the map stays in that frame, so the
+      metrics compare it pixel by pixel with the label;
+    - otherwise it goes back onto the original image: padding added by the
+      test pipeline (mmcv ``Pad``/``PadIgnoreLabels`` pad at the bottom and
+      right) is cropped to the resized content, ``ori_shape`` times
+      ``scale_factor``, and the map is resized bilinearly to ``ori_shape``
+      (mmseg's convention, where labels stay at the original size).
+
+    Without data samples the maps are stored as they are.
 
     Args:
         maps (Tensor): ``(N, 1, H, W)`` anomaly maps at the padded input
@@ -37,7 +46,7 @@ def restore_anomaly_maps(maps: Tensor,
 
     Returns:
         list[SegDataSample]: The samples with ``anomaly_map``
-        (``PixelData`` of a ``(1, H, W)`` float32 tensor).
+        (``PixelData`` of a ``(1, h, w)`` float32 tensor).
     """
     if maps.dim() != 4 or maps.shape[1] != 1:
         raise ValueError('anomaly maps must be (N, 1, H, W), got '
@@ -59,7 +68,11 @@ def restore_anomaly_maps(maps: Tensor,
                     raise ValueError(f'unknown flip_direction {direction!r}')
                 amap = amap.flip(dims=(3, ) if direction ==
                                  'horizontal' else (2, ))
-            if 'ori_shape' in meta:
+            gt = data_samples[i].get('gt_sem_seg')
+            in_label_frame = gt is not None and tuple(
+                gt.shape) == tuple(amap.shape[2:])
+            if not in_label_frame and 'ori_shape' in meta:
+                amap = _crop_pipeline_padding(amap, meta)
                 amap = resize(
                     amap,
                     size=meta['ori_shape'][:2],
@@ -73,3 +86,19 @@ def restore_anomaly_maps(maps: Tensor,
                 torch.long))
         data_samples[i].set_data(fields)
     return data_samples
+
+
+def _crop_pipeline_padding(amap: Tensor, meta: dict) -> Tensor:
+    """Crop ``(1, 1, H, W)`` to the resized image content (``ori_shape``
+    times ``scale_factor``; padding of mmcv's ``Pad`` is bottom/right)."""
+    ori_h, ori_w = meta['ori_shape'][:2]
+    scale = meta.get('scale_factor')
+    if scale is None:
+        scale_w = scale_h = 1.0
+    elif isinstance(scale, (int, float)):
+        scale_w = scale_h = float(scale)
+    else:
+        scale_w, scale_h = float(scale[0]), float(scale[1])
+    content_h = min(int(round(ori_h * scale_h)), amap.shape[2])
+    content_w = min(int(round(ori_w * scale_w)), amap.shape[3])
+    return amap[:, :, :max(content_h, 1), :max(content_w, 1)]

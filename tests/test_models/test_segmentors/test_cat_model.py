@@ -130,3 +130,36 @@ def test_reconstruction_baseline_trains_without_droplets():
     losses = model.loss(torch.randn(2, 6, 64, 64), s)
     assert set(losses) == {'decode.loss_rec'}
     assert losses['decode.loss_rec'].requires_grad
+
+
+def test_map_follows_a_label_transformed_with_the_image():
+    """Test pipelines that resize and pad the label with the image (the
+    anomaly data sets): the map stays in the label's frame."""
+    model, _ = build_cat()
+    model.eval()
+    x = torch.randn(1, 6, 64, 64)
+    sample = samples(1, ori=(150, 100))[0]  # label 64x64 = input frame
+    sample.set_metainfo(dict(scale_factor=(64 / 150, 64 / 150)))
+    with torch.no_grad():
+        full = model.inference(x, [sample.metainfo])
+        out = model.predict(x, [sample])
+    torch.testing.assert_close(out[0].anomaly_map.data, full[0])
+
+
+def test_pipeline_padding_is_cropped_before_going_back_to_the_image():
+    """Inference (no label): a 150x100 image resized to 64x43 and padded to
+    64x64 by the pipeline comes back as 150x100 from the 64x43 content."""
+    model, _ = build_cat()
+    model.eval()
+    x = torch.randn(1, 6, 64, 64)
+    sample = SegDataSample()
+    sample.set_metainfo(dict(img_shape=(64, 64), pad_shape=(64, 64),
+                             ori_shape=(150, 100),
+                             scale_factor=(43 / 100, 64 / 150)))
+    with torch.no_grad():
+        full = model.inference(x, [sample.metainfo])
+        out = model.predict(x, [sample])
+    expected = torch.nn.functional.interpolate(
+        full[:, :, :64, :43], size=(150, 100), mode='bilinear',
+        align_corners=False)[0]
+    torch.testing.assert_close(out[0].anomaly_map.data, expected)
