@@ -1,0 +1,15 @@
+# The MMR-style baseline on MTD at the budget of
+# cat_swin-nano_1xb8-400i_mtd-128x128_cpu.py (same data, teacher, schedule):
+# ViT (8x8 patches) + plain FPN + l2 feature reconstruction, no droplets.
+_base_ = [
+    '../_base_/models/cat_mmr-style_vit-nano_r18-nano.py',
+    '../_base_/datasets/mtd_128x128.py', '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_cat_cpu.py',
+    '../_base_/datasets/cat_no-droplet_pipelines.py'
+]
+model = dict(data_preprocessor=dict(size=(128, 128)))
+train_dataloader = dict(
+    batch_size=8,
+    dataset=dict(pipeline={{_base_.no_droplet_train_pipeline_128}}))
+val_evaluator = dict(type='AnomalyMetric', score_key='anomaly_map')
+test_evaluator = val_evaluator
