@@ -11,8 +11,9 @@ reason; then a summary. The threshold is ``--threshold``, else the one
 ``calibrate_threshold.py`` stored in the checkpoint (for the config's score
 rule at ``--threshold-level``), else 0.5. ``--out-dir`` receives the panels
 (``vis/``) and masks (``pred/``); existing files of those names are refused
-unless ``--overwrite``, which replaces them. The exit code is 1 if any pair
-failed, 2 if nothing could run.
+unless ``--overwrite``, which replaces them. A checkpoint that does not fit
+the model is refused unless ``--allow-mismatched-checkpoint``. The exit code
+is 1 if any pair failed, 2 if nothing could run.
 """
 import argparse
 import os.path as osp
@@ -21,6 +22,8 @@ import sys
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)),
                             'analysis_tools'))
 from _inferencer_args import add_model_flags, load_config  # noqa: E402
+
+MISMATCH_FLAG = '--allow-mismatched-checkpoint'
 
 
 def parse_args(argv=None):
@@ -43,6 +46,10 @@ def parse_args(argv=None):
         help='level the checkpoint\'s threshold must be calibrated at')
     parser.add_argument(
         '--batch-size', type=int, default=1, help='pairs per forward pass')
+    parser.add_argument(
+        MISMATCH_FLAG, action='store_true',
+        help='load a checkpoint that does not fit the model (missing, '
+        'unexpected or other-shaped weights keep their initial values)')
     args = parser.parse_args(argv)
     if args.batch_size < 1:
         parser.error(f'--batch-size must be >= 1, got {args.batch_size}')
@@ -73,17 +80,21 @@ def summarise(results, threshold: float, source: str) -> str:
 def main(argv=None) -> int:
     args = parse_args(argv)
     from mmdefect.apis import DefectInferencer
+    from mmdefect.engine import CheckpointMismatchError
     try:
         inferencer = DefectInferencer(
             load_config(args), args.checkpoint, device=args.device,
             threshold=args.threshold, threshold_level=args.threshold_level,
-            show_progress=not args.no_progress)
+            show_progress=not args.no_progress,
+            strict_checkpoint=not args.allow_mismatched_checkpoint)
         results = inferencer((args.img, args.ref),
                              batch_size=args.batch_size,
                              out_dir=args.out_dir or '',
                              overwrite=args.overwrite)
     except (OSError, TypeError, ValueError) as err:
-        print(f'infer: {err}', file=sys.stderr)
+        hint = (f' (here: {MISMATCH_FLAG})'
+                if isinstance(err, CheckpointMismatchError) else '')
+        print(f'infer: {err}{hint}', file=sys.stderr)
         return 2
     print(summarise(results, inferencer.threshold,
                     inferencer.threshold_source))

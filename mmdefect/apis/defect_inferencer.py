@@ -11,6 +11,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.infer import BaseInferencer
 from mmseg.apis import MMSegInferencer
 
+from mmdefect.engine.checkpoint_match import check_state_dict_matches
 from mmdefect.evaluation.functional.scores import decide
 from mmdefect.evaluation.model_evaluation import anomaly_metric_options
 from mmdefect.evaluation.score_rule import ScoreRule
@@ -27,18 +28,18 @@ class DefectInferencer(MMSegInferencer):
     a paired model (``paired_input = True``, e.g. ``SiameseEncoderDecoder``).
 
     Inputs: a pair of paths or ``uint8 HxWx3`` BGR arrays, a list of pairs,
-    or a pair of folders (paired as ``BasePairedDataset`` pairs them,
-    :mod:`mmdefect.datasets.pairing`). They take the config's test pipeline
-    (no annotations; ``InferencerLoader``/``LoadRefImageFromNDArray``) through
-    ``BaseInferencer.__call__``; pairs of one size share a batch, a failing
-    batch is re-run pair by pair. Returns one :class:`PairResult` per pair in
-    input order; a failed pair has ``error`` naming its file.
+    or a pair of folders (paired as ``BasePairedDataset`` pairs them). They
+    take the config's test pipeline through ``BaseInferencer.__call__``;
+    pairs of one size share a batch, a failing batch is re-run pair by pair.
+    One :class:`PairResult` per pair comes back, in input order; a failed
+    pair has ``error`` naming its file.
 
     Scores: the :class:`ScoreRule` of the config's ``AnomalyMetric``
     (``test_evaluator``; else the default rule); ``score >= threshold``
     decides pixels and images. The threshold is ``threshold``, else the
     checkpoint's (only if recorded for this rule at ``threshold_level``,
-    ``'pixel'`` or ``'image'``; else ``ValueError``), else 0.5. ``out_dir``
+    ``'pixel'`` or ``'image'``; else ``ValueError``), else 0.5. A checkpoint
+    of another model is refused unless ``strict_checkpoint=False``. ``out_dir``
     gets panels (``vis/``) and uint8 masks (``pred/``: class map, or the
     defect mask of an anomaly model) named after the inspected images;
     existing ones are refused unless ``overwrite=True`` (``plan_outputs``).
@@ -60,7 +61,9 @@ class DefectInferencer(MMSegInferencer):
     def __init__(self, model, weights: Optional[str] = None,
                  device: str = 'cpu', threshold: Optional[float] = None,
                  threshold_level: str = 'pixel', scope: str = 'mmseg',
-                 show_progress: bool = True) -> None:
+                 show_progress: bool = True,
+                 strict_checkpoint: bool = True) -> None:
+        self._checkpoint = (weights, strict_checkpoint)
         super().__init__(model, weights, device=device, scope=scope)
         self.show_progress = show_progress
         self.visualizer.set_dataset_meta(**self.model.dataset_meta)
@@ -75,11 +78,14 @@ class DefectInferencer(MMSegInferencer):
                 (threshold, 'argument'), (stored, 'checkpoint'),
                 (0.5, 'default')) if value is not None)
         if not math.isfinite(self.threshold):
-            raise ValueError('DefectInferencer: the threshold must be a '
-                             f'finite number, got {threshold}')
+            raise ValueError(f'the threshold must be finite, got {threshold}')
 
     def _load_weights_to_model(self, model, checkpoint, cfg) -> None:
-        """Weights; class names from the checkpoint, else the test set."""
+        """Weights (refused if they do not fit the model, unless not
+        ``strict_checkpoint``); classes from the checkpoint, else the data."""
+        if checkpoint is not None:
+            check_state_dict_matches(model, checkpoint, *self._checkpoint,
+                                     hint='pass strict_checkpoint=False')
         BaseInferencer._load_weights_to_model(self, model, checkpoint, cfg)
         self.checkpoint_meta = dict((checkpoint or {}).get('meta') or {})
         meta = self.checkpoint_meta.get('dataset_meta') or dict(
@@ -109,9 +115,7 @@ class DefectInferencer(MMSegInferencer):
             'collate_fn') else pseudo_collate)
 
     def _init_visualizer(self, cfg):
-        return PairedSegLocalVisualizer(f'di_{id(self)}', **{
-            k: v for k, v in (cfg.get('visualizer') or {}).items()
-            if k in ('alpha', 'draw_heatmap')})
+        return PairedSegLocalVisualizer(f'di_{id(self)}')
 
     def __call__(self, inputs, batch_size: int = 1, out_dir: str = '',
                  overwrite: bool = False, **kwargs) -> List[PairResult]:
@@ -221,8 +225,7 @@ class DefectInferencer(MMSegInferencer):
             except Exception as err:  # the prediction itself is kept
                 record.error = f'could not write {out_file}: {err}'
                 continue
-            if out_file:
-                record.written['vis'] = out_file
+            record.written.update({'vis': out_file} if out_file else {})
             drawn[-1] = self.visualizer.get_image() if return_vis else None
         return drawn
 
@@ -241,13 +244,12 @@ class DefectInferencer(MMSegInferencer):
                 continue
             result.data_sample = pred if return_datasample else None
             try:
-                result.score_map = self.score_rule.pixel_scores(pred)
+                scores = result.score_map = self.score_rule.pixel_scores(pred)
             except (KeyError, ValueError) as err:
                 result.error = f'{record.names[0]}: {err}'
                 continue
-            result.image_score = self.score_rule.image_score_of(
-                result.score_map)
-            result.defect_mask = decide(result.score_map, self.threshold)
+            result.image_score = self.score_rule.image_score_of(scores)
+            result.defect_mask = decide(scores, self.threshold)
             result.is_defective = decide(result.image_score, self.threshold)
             if 'anomaly_map' not in pred and 'pred_sem_seg' in pred:
                 result.pred_mask = pred.pred_sem_seg.data[0].cpu().numpy()

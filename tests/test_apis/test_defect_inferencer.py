@@ -275,6 +275,25 @@ def test_threshold_from_checkpoint_record(checkpoint, toy_root, tmp_path):
                          show_progress=False)
 
 
+def test_checkpoint_of_another_model_is_refused(checkpoint, toy_root,
+                                                tmp_path):
+    """Issue 14 item 1: the weights that fitted were loaded, the others kept
+    their random values, and inference went on."""
+    ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    state = ckpt['state_dict']
+    key = sorted(k for k in state if k.startswith('decode_head.conv_seg'))[0]
+    state[key] = torch.zeros(3, *state[key].shape[1:])
+    other = str(tmp_path / 'other.pth')
+    torch.save(ckpt, other)
+    with pytest.raises(ValueError,
+                       match=f'{key}.*strict_checkpoint=False') as err:
+        DefectInferencer(TOY_CONFIG, other, show_progress=False)
+    assert other in str(err.value)
+    loose = DefectInferencer(TOY_CONFIG, other, show_progress=False,
+                             strict_checkpoint=False)
+    assert loose(toy_pair(toy_root, 1))[0].ok
+
+
 def test_score_rule_of_the_config_and_a_mismatch(checkpoint, toy_root,
                                                  tmp_path):
     cfg = Config.fromfile(TOY_CONFIG)

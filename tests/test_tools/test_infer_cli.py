@@ -11,6 +11,7 @@ import sys
 import cv2
 import numpy as np
 import pytest
+import torch
 
 from mmdefect.testing import (ONE_THREAD_ENV, REPO_ROOT, TOY_CONFIG, run_tool,
                               single_thread, toy_checkpoint)
@@ -68,6 +69,23 @@ def test_exit_codes(checkpoint, toy_root, tmp_path):
     output = infer(checkpoint, '--img', img, '--ref', ref)
     assert '1 pairs: 1 processed' in output
     assert 'threshold 0.5 from default' in output
+
+
+def test_checkpoint_of_another_model(checkpoint, toy_root, tmp_path):
+    """Issue 14 item 1: inference ran on partly random weights, exit 0."""
+    ckpt = torch.load(checkpoint, map_location='cpu', weights_only=False)
+    key = sorted(ckpt['state_dict'])[-1]
+    del ckpt['state_dict'][key]
+    other = str(tmp_path / 'other.pth')
+    torch.save(ckpt, other)
+    pair = ('--img', osp.join(toy_root, 'img_dir', 'test', '0001.png'),
+            '--ref', osp.join(toy_root, 'ref_dir', 'test', '0001.png'))
+    output = infer(other, *pair, expect_ok=False)
+    assert 'does not match the model' in output and key in output
+    assert '--allow-mismatched-checkpoint' in output
+    assert 'pairs:' not in output
+    output = infer(other, *pair, '--allow-mismatched-checkpoint')
+    assert '1 pairs: 1 processed' in output
 
 
 def test_same_stems_and_existing_outputs(checkpoint, toy_root, tmp_path):
