@@ -4,7 +4,6 @@ import math
 import os.path as osp
 from typing import List, Optional
 
-import mmcv
 import numpy as np
 import torch
 from mmengine.dataset import pseudo_collate
@@ -12,14 +11,13 @@ from mmengine.infer import BaseInferencer
 from mmseg.apis import MMSegInferencer
 
 from mmdefect.engine.checkpoint_match import check_state_dict_matches
-from mmdefect.evaluation.functional.scores import decide
 from mmdefect.evaluation.model_evaluation import anomaly_metric_options
 from mmdefect.evaluation.score_rule import ScoreRule
 from mmdefect.evaluation.threshold_record import read_threshold
 from mmdefect.visualization import PairedSegLocalVisualizer
 
-from .pair_inputs import (PairInput, describe_failure, min_input_side,
-                          plan_outputs, to_pair_inputs)
+from .pair_inputs import (PairInput, describe_failure, fill_result,
+                          min_input_side, plan_outputs, to_pair_inputs)
 from .pair_result import PairResult
 
 
@@ -248,19 +246,11 @@ class DefectInferencer(MMSegInferencer):
             except (KeyError, ValueError) as err:
                 result.error = f'{record.names[0]}: {err}'
                 continue
-            result.image_score = self.score_rule.image_score_of(scores)
-            result.defect_mask = decide(scores, self.threshold)
-            result.is_defective = decide(result.image_score, self.threshold)
+            labels = None
             if 'anomaly_map' not in pred and 'pred_sem_seg' in pred:
-                result.pred_mask = pred.pred_sem_seg.data[0].cpu().numpy()
-            mask = result.defect_mask if result.pred_mask is None else \
-                result.pred_mask
-            out_file = record.out_files.get('pred')
-            try:
-                if out_file and mmcv.imwrite(mask.astype(np.uint8), out_file):
-                    record.written['pred'] = out_file
-            except Exception as err:  # the scores are kept
-                result.error = f'could not write {out_file}: {err}'
+                labels = pred.pred_sem_seg.data[0].cpu().numpy()
+            fill_result(result, record, scores, self.score_rule,
+                        self.threshold, labels)
         return sorted(results, key=lambda r: r.index)
 
 

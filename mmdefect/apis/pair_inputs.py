@@ -215,3 +215,29 @@ def min_input_side(run: Callable[[np.ndarray], Any],
         mid = (low + high) // 2
         low, high = (low, mid) if passes(mid) else (mid, high)
     return high
+
+
+def fill_result(result: Any, record: PairInput, scores: np.ndarray,
+                rule: Any, threshold: float,
+                pred_mask: Optional[np.ndarray] = None) -> None:
+    """Complete a ``PairResult`` from its score map and write its mask.
+
+    The image score is ``rule``'s (a :class:`ScoreRule`), pixels and image
+    are decided by ``score >= threshold``; the uint8 mask (the class map
+    ``pred_mask`` of a segmentation model, else the defect mask) goes to
+    ``record.out_files['pred']`` if planned. A write failure sets
+    ``result.error`` and keeps the scores.
+    """
+    from mmdefect.evaluation.functional.scores import decide
+    result.score_map = scores
+    result.image_score = rule.image_score_of(scores)
+    result.defect_mask = decide(scores, threshold)
+    result.is_defective = decide(result.image_score, threshold)
+    result.pred_mask = pred_mask
+    mask = result.defect_mask if pred_mask is None else pred_mask
+    out_file = record.out_files.get('pred')
+    try:
+        if out_file and mmcv.imwrite(mask.astype(np.uint8), out_file):
+            record.written['pred'] = out_file
+    except Exception as err:  # the scores are kept
+        result.error = f'could not write {out_file}: {err}'

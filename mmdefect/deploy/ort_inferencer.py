@@ -7,9 +7,9 @@ import mmcv
 import numpy as np
 
 from mmdefect.apis.pair_inputs import (PairInput, describe_failure,
-                                       plan_outputs, to_pair_inputs)
+                                       fill_result, plan_outputs,
+                                       to_pair_inputs)
 from mmdefect.apis.pair_result import PairResult
-from mmdefect.evaluation.functional.scores import decide
 from mmdefect.evaluation.threshold_record import read_threshold
 from .ort_runner import OrtRunner
 
@@ -152,20 +152,10 @@ class OrtDefectInferencer:
             out_files=record.written)
 
     def _result(self, record: PairInput, out: dict) -> PairResult:
-        scores = np.ascontiguousarray(out['score_map'], dtype=np.float32)
         result = self._failed(record)
-        result.score_map = scores
-        result.image_score = self.score_rule.image_score_of(scores)
-        result.defect_mask = decide(scores, self.threshold)
-        result.is_defective = decide(result.image_score, self.threshold)
-        if 'pred_mask' in out:
-            result.pred_mask = out['pred_mask'].astype(np.int64)
-        mask = result.defect_mask if result.pred_mask is None else \
-            result.pred_mask
-        out_file = record.out_files.get('pred')
-        try:
-            if out_file and mmcv.imwrite(mask.astype(np.uint8), out_file):
-                record.written['pred'] = out_file
-        except Exception as err:  # the scores are kept
-            result.error = f'could not write {out_file}: {err}'
+        labels = out.get('pred_mask')
+        fill_result(result, record,
+                    np.ascontiguousarray(out['score_map'], dtype=np.float32),
+                    self.score_rule, self.threshold,
+                    None if labels is None else labels.astype(np.int64))
         return result
