@@ -1,0 +1,5 @@
+# Cross test "AL" (paper Fig. 6): the abpt-trained CADNet-B0 tested on line
+# defects, a type it never saw (= the 0 % row of the label-fraction
+# protocol for change_att='supervised').
+_base_ = ['./cadnet_mit-b0_1xb8-600i_synlcd256-abpt-128x128.py']
+test_dataloader = dict(dataset=dict(data_root={{_base_.line_root}}))
