@@ -1,6 +1,5 @@
 import pytest
 
-from mmdefect.testing import REPO_ROOT  # noqa: F401 (old import path)
 from mmdefect.testing import (make_toy_paired_dataset, single_thread,
                               toy_checkpoint)
 from mmdefect.testing.anomaly_standins import (make_ksdd1_standin,
