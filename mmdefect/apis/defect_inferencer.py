@@ -19,6 +19,7 @@ from mmdefect.visualization import PairedSegLocalVisualizer
 from .pair_inputs import (PairInput, describe_failure, fill_result,
                           min_input_side, plan_outputs, to_pair_inputs)
 from .pair_result import PairResult
+from .reference_cache import ReferenceCache
 
 
 class DefectInferencer(MMSegInferencer):
@@ -122,9 +123,7 @@ class DefectInferencer(MMSegInferencer):
         if int(batch_size) < 1:
             raise ValueError(f'batch_size must be >= 1, got {batch_size}')
         records = to_pair_inputs(inputs, getattr(self.model, 'in_channels', 3))
-        keys = [_reference_key([r]) for r in records if not r.error]
-        self._shared_refs = {k for k in keys if keys.count(k) > 1}
-        self._ref_cache = {}
+        self._ref_cache = ReferenceCache(self.model, records)
         if out_dir:
             plan_outputs(records, dict(
                 vis=osp.join(out_dir, kwargs.get('img_out_dir', 'vis')),
@@ -180,30 +179,11 @@ class DefectInferencer(MMSegInferencer):
         return self._min_side_found
 
     def _predict(self, batch: dict, records=()) -> list:
-        """The one call of the model.
-
-        When the batch's pairs share a reference (one file, or one array)
-        that serves several pairs of the call, a model with a
-        reference-feature cache (``encode_reference``, whole-image test
-        mode) encodes it once for all its batches; those pairs get
-        ``reference_cached``.
-        """
-        key = _reference_key(records)
-        mode = (self.model.test_cfg or {}).get('mode', 'whole')
-        if key not in getattr(self, '_shared_refs', ()) or mode != 'whole' \
-                or not hasattr(self.model, 'encode_reference'):
-            return self.model.test_step(batch)
-        data = self.model.data_preprocessor(batch, False)
-        inputs = data['inputs']
-        cache = self._ref_cache.get(key)  # encoded at this size
-        if cache is None or cache.input_shape != tuple(inputs.shape[2:]):
-            cache = self._ref_cache[key] = self.model.encode_reference(
-                inputs[:1])
-        preds = self.model.predict(
-            inputs, data['data_samples'], ref_feats=cache)
-        for record in records:
-            record.reference_cached = True
-        return preds
+        """The one call of the model; pairs sharing a reference go through
+        the call's :class:`ReferenceCache`."""
+        cache = getattr(self, '_ref_cache', None)
+        preds = cache.predict(batch, records) if cache else None
+        return self.model.test_step(batch) if preds is None else preds
 
     def visualize(self, inputs, preds, return_vis: bool = False,
                   show: bool = False, wait_time: float = 0,
@@ -252,11 +232,3 @@ class DefectInferencer(MMSegInferencer):
             fill_result(result, record, scores, self.score_rule,
                         self.threshold, labels)
         return sorted(results, key=lambda r: r.index)
-
-
-def _reference_key(records) -> Optional[tuple]:
-    """What identifies the one reference of ``records`` (its path, or the
-    array object), or ``None`` if they have several."""
-    keys = {('array', id(r.ref)) if isinstance(r.ref, np.ndarray) else
-            ('path', osp.realpath(r.ref)) for r in records}
-    return keys.pop() if len(keys) == 1 else None
