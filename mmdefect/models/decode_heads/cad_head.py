@@ -256,10 +256,12 @@ class CADHead(BaseDecodeHead):
     def forward(self, inputs: SiameseFeatures) -> Tensor:
         """Segmentation logits ``(N, num_classes, h, w)`` at 1/4 scale.
 
-        In eval mode this is :meth:`_fast_logits` (same logits, reordered
-        arithmetic); in training the literal :meth:`_forward`.
+        In eval mode without autograd (inference, export) this is
+        :meth:`_fast_logits` (same logits, reordered in-place arithmetic);
+        otherwise the literal :meth:`_forward`.
         """
-        if not self.training and self._fast_path_applies():
+        if not self.training and not torch.is_grad_enabled() and \
+                self._fast_path_applies():
             return self._fast_logits(inputs)
         return self._forward(inputs)[0]
 

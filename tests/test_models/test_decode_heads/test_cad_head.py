@@ -316,6 +316,10 @@ def test_fast_eval_path_equals_literal_formula(change_att, batch):
         train_path = head._forward(feats)[0]
     assert fast.shape == literal.shape == (batch, 3, 18, 10)
     assert (fast - literal).abs().max() <= 1e-5
+    # with autograd on, eval mode takes the literal (differentiable) path
+    graded = head(feats)
+    assert graded.requires_grad
+    assert (graded.detach() - literal).abs().max() <= 1e-5
     assert (train_path - literal).abs().max() <= 1e-5
     # the DistMap of the fast path is Eq. 7's
     img, ref = head._stage_pairs(feats)
