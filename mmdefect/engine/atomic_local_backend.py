@@ -82,6 +82,17 @@ class AtomicLocalBackend(LocalBackend):
         atomic_write_bytes(obj.encode(encoding), filepath)
 
 
-def register_atomic_local_backend() -> None:
-    """Make ``AtomicLocalBackend`` mmengine's backend for local paths."""
+def register_atomic_local_backend() -> bool:
+    """Make ``AtomicLocalBackend`` mmengine's backend for local paths.
+
+    Called when mmdefect is imported. Setting the environment variable
+    ``MMDEFECT_ATOMIC_LOCAL_BACKEND=0`` before the import keeps mmengine's
+    own ``LocalBackend``.
+
+    Returns:
+        bool: Whether the backend was registered.
+    """
+    if os.environ.get('MMDEFECT_ATOMIC_LOCAL_BACKEND', '1').strip() == '0':
+        return False
     register_backend('local', AtomicLocalBackend, force=True, prefixes='')
+    return True

@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 
 import pytest
 from mmengine.fileio import get_file_backend
@@ -57,3 +59,23 @@ def test_written_files_get_the_umask_mode(tmp_path, umask):
     assert plain.stat().st_mode & 0o777 == expected
     for name in ('iter_2.pth', 'last_checkpoint'):
         assert (tmp_path / name).stat().st_mode & 0o777 == expected
+
+
+def test_environment_variable_keeps_mmengine_local_backend(tmp_path):
+    code = ('import mmdefect; from mmengine.fileio import get_file_backend; '
+            f'print(type(get_file_backend({str(tmp_path / "x.pth")!r}))'
+            '.__name__)')
+    env = dict(os.environ, MMDEFECT_ATOMIC_LOCAL_BACKEND='0')
+    out = subprocess.run([sys.executable, '-c', code],
+                         env=env,
+                         capture_output=True,
+                         text=True,
+                         check=True).stdout.split()
+    assert out[-1] == 'LocalBackend'
+    env['MMDEFECT_ATOMIC_LOCAL_BACKEND'] = '1'
+    out = subprocess.run([sys.executable, '-c', code],
+                         env=env,
+                         capture_output=True,
+                         text=True,
+                         check=True).stdout.split()
+    assert out[-1] == 'AtomicLocalBackend'
