@@ -1,6 +1,7 @@
 # Cross-domain test of the KSDD2 model (cat_swin-t_1xb64-200e_ksdd2-256x256.py)
 # on Magnetic Tile Defects (MTD, Table 6) without training there:
-#   python tools/test.py configs/cat/cat_swin-t_1xb64-200e_ksdd2-256x256_test-mtd.py \
+#   python tools/test.py \
+#       configs/cat/cat_swin-t_1xb64-200e_ksdd2-256x256_test-mtd.py \
 #       work_dirs/cat_swin-t_1xb64-200e_ksdd2-256x256/epoch_200.pth
 # Test only: no training or validation loop.
 _base_ = [

@@ -40,8 +40,8 @@ class DropletAug(BaseTransform):
     Section 3.2 and Fig. 3.  Per droplet:
 
     1. **Centre** :math:`(c_x, c_y)` uniform over the image.
-    2. **Polygon** with :math:`n_p` vertices (``num_vertices``, paper
-       64-128) at evenly spaced angles :math:`\theta_k = 2\pi k / n_p`,
+    2. **Polygon** with :math:`n_p` vertices (``num_vertices``, Sec. 3.2:
+       64-128; Sec. 4.2 says 25-128) at evenly spaced angles :math:`\theta_k = 2\pi k / n_p`,
        base radius :math:`R` uniform in ``radius_range`` (paper: 10 to half
        the image *width*; ``None`` as the upper end means ``W / 2``).
     3. **Perlin radius** (Section 3.2's equation)

@@ -79,7 +79,12 @@ class MSFFPN(BaseModule):
       :math:`B_i = P_i + \mathrm{align}(\mathrm{act}(\mathrm{LN}(
       \mathrm{Conv}_{3\times3,s2}(B_{i-1}))))`;
     - output: :math:`O_i = \mathrm{Conv}_{1\times1}(B_i)` to
-      ``out_channels[i]`` for :math:`i < ` ``len(out_channels)``.
+      ``out_channels[i]`` for :math:`i <` ``len(out_channels)``.
+
+    With more inputs than outputs (e.g. all four Swin-T stages for three
+    teacher scales) the extra coarse inputs feed the top-down path only;
+    smoothing and bottom-up run over the output levels, so every parameter
+    receives a gradient.
 
     All fusions are element-wise additions.  **Layer normalisation** is
     channels-last ``LayerNorm`` over the channels of each location
