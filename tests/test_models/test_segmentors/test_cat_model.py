@@ -163,3 +163,24 @@ def test_pipeline_padding_is_cropped_before_going_back_to_the_image():
         full[:, :, :64, :43], size=(150, 100), mode='bilinear',
         align_corners=False)[0]
     torch.testing.assert_close(out[0].anomaly_map.data, expected)
+
+
+def test_teacher_initialised_from_a_checkpoint_stays_frozen(tmp_path):
+    """A teacher trained elsewhere (e.g. self-supervised on the defect-free
+    images) is plugged in through ``ref_backbone.init_cfg``."""
+    source, _ = build_cat()
+    torch.manual_seed(1)
+    for p in source.ref_backbone.parameters():
+        p.data.normal_()
+    ckpt = tmp_path / 'teacher.pth'
+    torch.save({'state_dict': {f'backbone.{k}': v for k, v in
+                               source.ref_backbone.state_dict().items()}},
+               ckpt)
+    model_cfg = Config.fromfile(CONFIG).model
+    model_cfg.ref_backbone.init_cfg = dict(
+        type='Pretrained', checkpoint=str(ckpt), prefix='backbone.')
+    model = MODELS.build(ConfigDict(model_cfg))
+    model.init_weights()
+    for key, value in source.ref_backbone.state_dict().items():
+        assert torch.equal(model.ref_backbone.state_dict()[key], value), key
+    assert not any(p.requires_grad for p in model.ref_backbone.parameters())
