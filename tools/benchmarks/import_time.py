@@ -2,8 +2,8 @@
 
 Runs ``python -c STATEMENT`` in fresh interpreters (``--repeat`` times) and
 prints the median wall time, the peak resident memory of the child (its
-own ``ru_maxrss``, Linux) and which heavy packages the statement pulled in; ``--floor``
-also measures what MMSeg's own training needs (its datasets, models and
+own ``ru_maxrss``, Linux) and which heavy packages the statement pulled in;
+``--floor`` also measures what MMSeg's own training needs (its datasets, models and
 evaluation), which no add-on can undercut.
 
     python tools/benchmarks/import_time.py --repeat 5 --floor
