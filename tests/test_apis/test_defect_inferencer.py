@@ -14,18 +14,14 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from mmdefect.apis import DefectInferencer, PairResult
 from mmdefect.evaluation import ScoreRule
 from mmdefect.evaluation.threshold_record import threshold_info
-from mmdefect.testing import TOY_CONFIG, single_thread, toy_checkpoint
+from mmdefect.testing import TOY_CONFIG
 
-
-@pytest.fixture(scope='module', autouse=True)
-def _one_thread():
-    with single_thread():
-        yield
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 @pytest.fixture(scope='module')
-def checkpoint(toy_root, tmp_path_factory):
-    return toy_checkpoint(toy_root, tmp_path_factory)
+def checkpoint(toy_ckpt):
+    return toy_ckpt
 
 
 @pytest.fixture(scope='module')

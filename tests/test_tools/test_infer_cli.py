@@ -13,19 +13,14 @@ import numpy as np
 import pytest
 import torch
 
-from mmdefect.testing import (ONE_THREAD_ENV, REPO_ROOT, TOY_CONFIG, run_tool,
-                              single_thread, toy_checkpoint)
+from mmdefect.testing import ONE_THREAD_ENV, REPO_ROOT, TOY_CONFIG, run_tool
 
-
-@pytest.fixture(scope='module', autouse=True)
-def _one_thread():
-    with single_thread():
-        yield
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 @pytest.fixture(scope='module')
-def checkpoint(toy_root, tmp_path_factory):
-    return toy_checkpoint(toy_root, tmp_path_factory)
+def checkpoint(toy_ckpt):
+    return toy_ckpt
 
 
 def infer(checkpoint, *args, expect_ok=True):
