@@ -335,7 +335,12 @@ class CADHead(BaseDecodeHead):
         return self._fused_output(ys, mix, self.coord_att(total), None, size)
 
     def _fast_distmap(self, diffs: List[Tensor], size) -> Tensor:
-        """Eq. 7 as a sum of per-stage squared norms (no concatenation)."""
+        """Eq. 7 as a sum of per-stage squared norms (no concatenation).
+
+        The channel sums are a matrix product with a row of ones: a
+        reduction over the channel axis of an NCHW map is slow in ONNX
+        Runtime (``ReduceL2``), a ``MatMul`` is not.
+        """
         squared = None
         for diff in diffs:
             if diff.shape[2:] == size:
@@ -346,10 +351,10 @@ class CADHead(BaseDecodeHead):
                     size=size,
                     mode='bilinear',
                     align_corners=self.align_corners).add_(self.DISTMAP_EPS)
-            part = torch.linalg.vector_norm(
-                diff, ord=2, dim=1, keepdim=True).square()
+            ones = diff.new_ones(1, diff.shape[1])
+            part = torch.matmul(ones, diff.square_().flatten(2))
             squared = part if squared is None else squared.add_(part)
-        return squared.sqrt_()
+        return squared.sqrt_().view(squared.shape[0], 1, *size)
 
     def _fused_output(self, ys: List[Tensor], mix: Tensor,
                       hv: Optional[Tensor], scale: Optional[Tensor],
