@@ -47,12 +47,19 @@ def evaluate_split(cfg: Config,
                    metrics: Union[Any, Sequence[Any]],
                    split: str = 'val',
                    device: str = 'cpu',
-                   show_progress: bool = True) -> Dict[str, float]:
+                   show_progress: bool = True,
+                   strict_checkpoint: bool = True,
+                   mismatch_hint: Optional[str] = None) -> Dict[str, float]:
     """Run the model of ``cfg`` over ``{split}_dataloader`` and evaluate.
 
-    The model is built from ``cfg.model`` and loaded with mmengine's
-    ``load_checkpoint`` (mmdefect's safe loader, as in ``tools/test.py``);
-    without a checkpoint only a parameter-free model is accepted. The
+    The model is built from ``cfg.model`` and its checkpoint read with
+    mmengine's loader (mmdefect's safe loader, as in ``tools/test.py``); a
+    checkpoint that does not fit the model (missing, unexpected or
+    other-shaped weights) is refused by
+    :func:`~mmdefect.engine.check_state_dict_matches` unless
+    ``strict_checkpoint=False``, as ``tools/test.py`` and
+    ``DefectInferencer`` refuse it. Without a checkpoint only a
+    parameter-free model is accepted. The
     dataloader keeps its pipeline but gets a sequential ``DefaultSampler``
     so every image is seen exactly once.
 
@@ -64,17 +71,28 @@ def evaluate_split(cfg: Config,
         split (str): ``'val'``, ``'test'`` (or ``'train'``).
         device (str): Device of the model.
         show_progress (bool): A progress bar on stderr.
+        strict_checkpoint (bool): Refuse a checkpoint that does not fit
+            the model (default); ``False`` only warns and loads it.
+        mismatch_hint (str, optional): How the caller relaxes the check,
+            for the error (e.g. ``'pass --allow-mismatched-checkpoint'``).
 
     Returns:
         dict[str, float]: The metrics (``Evaluator.evaluate``).
+
+    Raises:
+        CheckpointMismatchError: ``strict_checkpoint`` and the checkpoint
+            does not fit the model (a ``ValueError``).
     """
     import mmengine
     from mmengine.evaluator import Evaluator
     from mmengine.model import revert_sync_batchnorm
     from mmengine.registry import init_default_scope
-    from mmengine.runner import Runner, load_checkpoint
+    from mmengine.runner import Runner
+    from mmengine.runner.checkpoint import (_load_checkpoint,
+                                            _load_checkpoint_to_model)
     from mmseg.registry import MODELS
 
+    from mmdefect.engine import check_state_dict_matches
     from mmdefect.utils import count_params_checked
 
     key = f'{split}_dataloader'
@@ -84,7 +102,14 @@ def evaluate_split(cfg: Config,
     model = MODELS.build(cfg.model)
     count_params_checked(model, checkpoint, cfg.filename or 'the config')
     if checkpoint is not None:
-        load_checkpoint(model, checkpoint, map_location='cpu')
+        state = _load_checkpoint(checkpoint, map_location='cpu')
+        check_state_dict_matches(
+            model,
+            state,
+            filename=checkpoint,
+            strict=strict_checkpoint,
+            hint=mismatch_hint or 'pass strict_checkpoint=False')
+        _load_checkpoint_to_model(model, state)
     model = revert_sync_batchnorm(model).to(device).eval()
 
     loader_cfg = copy.deepcopy(cfg[key])

@@ -181,3 +181,22 @@ def test_evaluate_split_refuses_random_weights_and_missing_loaders(toy_root):
     cfg.val_dataloader = None
     with pytest.raises(ValueError, match='no val_dataloader'):
         evaluate_split(cfg, 'x.pth', [AnomalyMetric()], show_progress=False)
+
+
+def test_evaluate_split_refuses_another_models_checkpoint(toy_ckpt,
+                                                          toy_root):
+    """Before: loaded non-strictly, the other head evaluated at random."""
+    from mmdefect.engine import CheckpointMismatchError
+    cfg = toy_config(toy_root, **{'model.decode_head.channels': 16})
+    with pytest.raises(CheckpointMismatchError) as err:
+        evaluate_split(cfg, toy_ckpt, [AnomalyMetric()], show_progress=False,
+                       mismatch_hint='pass --allow-mismatched-checkpoint')
+    message = str(err.value)
+    assert message.startswith(f'checkpoint {toy_ckpt} does not match')
+    assert ('decode_head.conv_seg.weight 2x32x1x1 in the checkpoint, '
+            '2x16x1x1 in the model') in message
+    assert message.endswith('pass --allow-mismatched-checkpoint.')
+    keep = KeepPredictions()
+    res = evaluate_split(cfg, toy_ckpt, [keep], show_progress=False,
+                         strict_checkpoint=False)
+    assert res['num'] == 4

@@ -116,3 +116,22 @@ def test_no_defect_free_image_is_a_clear_error(toy_ckpt, toy_root,
                  expect_ok=False)
     assert 'no defect-free image among the 3 images' in output
     assert not out.exists()
+
+
+def test_checkpoint_of_another_model_is_refused(toy_ckpt, toy_root,
+                                                tmp_path):
+    """Before: a threshold of a partly random model was written (issue 14
+    item 1: calibration refuses another model's checkpoint)."""
+    out = tmp_path / 'other.pth'
+    other = ['model.decode_head.channels=16']
+    output = run(toy_ckpt, toy_root, '--out', str(out), cfg=other,
+                 expect_ok=False)
+    assert f'checkpoint {toy_ckpt} does not match the model' in output
+    assert ('decode_head.conv_seg.weight 2x32x1x1 in the checkpoint, '
+            '2x16x1x1 in the model') in output
+    assert 'pass --allow-mismatched-checkpoint' in output
+    assert not out.exists()
+    output = run(toy_ckpt, toy_root, '--out', str(out),
+                 '--allow-mismatched-checkpoint', cfg=other)
+    assert 'Loading it anyway' in output and f'written to {out}' in output
+    assert out.exists()

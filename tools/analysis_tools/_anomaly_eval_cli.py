@@ -11,6 +11,8 @@ from typing import Union
 from _inferencer_args import add_model_flags, load_config  # noqa: F401
 from mmengine.config import Config
 
+MISMATCH_FLAG = '--allow-mismatched-checkpoint'
+
 
 def _topk(text: str) -> Union[int, float]:
     return float(text) if any(c in text for c in '.eE') else int(text)
@@ -20,10 +22,14 @@ def add_model_args(parser: argparse.ArgumentParser, split: str,
                    optional: bool = False) -> None:
     """Add ``config``, ``checkpoint``, ``--split`` (default ``split``),
     ``--device``, ``--cfg-options``, ``--allow-unsafe-checkpoint``,
-    ``--no-progress`` and the metric options (defaults: the config's
-    ``AnomalyMetric`` of that split, else ``AnomalyMetric``'s own, with
-    ``--score-key auto``)."""
+    ``--allow-mismatched-checkpoint``, ``--no-progress`` and the metric
+    options (defaults: the config's ``AnomalyMetric`` of that split, else
+    ``AnomalyMetric``'s own, with ``--score-key auto``)."""
     add_model_flags(parser, optional)
+    parser.add_argument(
+        MISMATCH_FLAG, action='store_true',
+        help='load a checkpoint that does not fit the model (missing, '
+        'unexpected or other-shaped weights keep their initial values)')
     parser.add_argument(
         '--split', default=split, choices=['val', 'test'],
         help=f'dataloader of the config to run (default {split})')
@@ -56,3 +62,14 @@ def metric_kwargs(cfg: Config, args: argparse.Namespace) -> dict:
         if getattr(args, key) is not None:
             kwargs[key] = getattr(args, key)
     return kwargs
+
+
+def evaluation_kwargs(args: argparse.Namespace) -> dict:
+    """``evaluate_split`` arguments after the config, checkpoint and
+    metric: split, device, progress and the checkpoint-match opt-in."""
+    return dict(
+        split=args.split,
+        device=args.device,
+        show_progress=not args.no_progress,
+        strict_checkpoint=not args.allow_mismatched_checkpoint,
+        mismatch_hint=f'pass {MISMATCH_FLAG}')

@@ -38,7 +38,8 @@ import argparse
 import math
 import sys
 
-from _anomaly_eval_cli import add_model_args, load_config, metric_kwargs
+from _anomaly_eval_cli import (add_model_args, evaluation_kwargs,
+                               load_config, metric_kwargs)
 
 
 def parse_args(argv=None):
@@ -79,8 +80,8 @@ def main(argv=None) -> int:
         spec['q'] = args.q
     try:
         metric = AnomalyMetric(thresholds=[spec], **metric_kwargs(cfg, args))
-        evaluate_split(cfg, args.checkpoint, metric, args.split, args.device,
-                       not args.no_progress)
+        evaluate_split(cfg, args.checkpoint, metric,
+                       **evaluation_kwargs(args))
     except (KeyError, ValueError) as err:
         print(f'calibrate_threshold: {err}', file=sys.stderr)
         return 1

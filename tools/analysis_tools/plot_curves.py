@@ -36,7 +36,8 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from _anomaly_eval_cli import (add_model_args, load_config,  # noqa: E402
+from _anomaly_eval_cli import (add_model_args,  # noqa: E402
+                               evaluation_kwargs, load_config,
                                metric_kwargs)
 
 from mmdefect.evaluation.functional.binned_roc import (  # noqa: E402
@@ -64,8 +65,7 @@ def collect(args: argparse.Namespace, results: str) -> None:
     from mmdefect.evaluation.model_evaluation import evaluate_split
     cfg = load_config(args)
     metric = AnomalyMetric(curves_out=results, **metric_kwargs(cfg, args))
-    evaluate_split(cfg, args.checkpoint, metric, args.split, args.device,
-                   not args.no_progress)
+    evaluate_split(cfg, args.checkpoint, metric, **evaluation_kwargs(args))
 
 
 def curves(data: Dict[str, np.ndarray]) -> Dict[str, dict]:
