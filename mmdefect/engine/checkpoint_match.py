@@ -12,7 +12,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
+from mmengine.model import BaseTTAModel, is_model_wrapper
 
 # mmengine's default ``revise_keys``: weights saved from a wrapped model
 REVISE_KEYS: Sequence[Tuple[str, str]] = ((r'^module\.', ''), )
@@ -75,6 +75,20 @@ def describe_mismatch(diff: Dict[str, List], limit: int = 3) -> str:
     return '; '.join(parts)
 
 
+def unwrap_for_loading(model: torch.nn.Module) -> torch.nn.Module:
+    """The module whose state dict mmengine's loader fills.
+
+    mmengine's ``load_state_dict`` loads a checkpoint into ``.module`` of a
+    model wrapper or test-time-augmentation model (``BaseTTAModel``, e.g.
+    MMSeg's ``SegTTAModel``), so their ``module.`` key prefix is not part
+    of the checkpoint.  Nested wrappers (DDP around a TTA model) are
+    unwrapped one after the other.
+    """
+    while is_model_wrapper(model) or isinstance(model, BaseTTAModel):
+        model = model.module
+    return model
+
+
 def check_state_dict_matches(model: torch.nn.Module,
                              state_dict: Mapping,
                              filename: Optional[str] = None,
@@ -84,7 +98,8 @@ def check_state_dict_matches(model: torch.nn.Module,
     """Check that ``state_dict`` fits ``model`` exactly before loading it.
 
     Args:
-        model: The model (a model wrapper is unwrapped).
+        model: The model (a model wrapper or test-time-augmentation model
+            is unwrapped, see :func:`unwrap_for_loading`).
         state_dict: The checkpoint's state dict, or the whole checkpoint
             (its ``'state_dict'`` entry is used, as mmengine does).  Keys
             are revised like mmengine's loader (a ``module.`` prefix is
@@ -104,8 +119,7 @@ def check_state_dict_matches(model: torch.nn.Module,
         CheckpointMismatchError: ``strict`` and a key is missing, unexpected
             or of another shape.
     """
-    if is_model_wrapper(model):
-        model = model.module
+    model = unwrap_for_loading(model)
     if 'state_dict' in state_dict and isinstance(state_dict['state_dict'],
                                                  Mapping):
         state_dict = state_dict['state_dict']

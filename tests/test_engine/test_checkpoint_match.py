@@ -63,3 +63,23 @@ def test_not_strict_warns_and_returns_the_differences(monkeypatch):
     assert message.startswith('checkpoint x.pth does not match the model')
     assert 'Loading it anyway' in message
     assert kwargs['level'] == logging.WARNING
+
+
+def test_test_time_augmentation_model_is_compared_as_loaded():
+    # tools/test.py --tta wraps the model in MMSeg's SegTTAModel, whose keys
+    # carry a 'module.' prefix; mmengine loads the checkpoint into .module
+    from mmseg.models import SegTTAModel
+    model = small_model()
+    model.test_step = lambda data: data  # BaseTTAModel asserts it exists
+    tta = SegTTAModel(module=model)
+    assert all(key.startswith('module.') for key in tta.state_dict())
+    state = model.state_dict()
+    diff = check_state_dict_matches(tta, dict(state_dict=state), 'a.pth')
+    assert diff == dict(missing=[], unexpected=[], shape=[])
+    other = small_model(hidden=8).state_dict()
+    with pytest.raises(CheckpointMismatchError) as err:
+        check_state_dict_matches(tta, other, 'other.pth')
+    message = str(err.value)
+    assert 'model (Sequential)' in message
+    assert ('0.weight 8x3 in the checkpoint, 4x3 in the model'
+            in message)

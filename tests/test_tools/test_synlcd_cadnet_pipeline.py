@@ -48,3 +48,10 @@ def test_generate_train_test(tmp_path):
     out = run(['tools/test.py', CONFIG, osp.join(work, 'iter_20.pth'),
                '--work-dir', work, '--tta', '--cfg-options'] + opts)
     assert 'mIoU_defect' in out and 'image_AUROC' in out
+    # another model's checkpoint is still refused under --tta (the check
+    # looks through SegTTAModel as mmengine's loader does)
+    out = run(['tools/test.py', CONFIG, osp.join(work, 'iter_20.pth'),
+               '--work-dir', work, '--tta', '--cfg-options'] + opts +
+              ['model.decode_head.channels=32'], expect_ok=False)
+    assert 'does not match the model (SiameseEncoderDecoder)' in out
+    assert 'in the checkpoint, ' in out and 'Iter(test)' not in out
