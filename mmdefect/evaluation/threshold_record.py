@@ -159,7 +159,9 @@ def write_threshold_checkpoint(checkpoint: str, out: str,
 
     The checkpoint is read with mmengine's ``CheckpointLoader`` (mmdefect's
     safe loader); ``out`` is written to a temporary file in its folder and
-    renamed, and an existing ``out`` (or ``out == checkpoint``) is refused.
+    renamed, with the mode a new file gets under the umask
+    (:func:`mmdefect.engine.default_file_mode`), and an existing ``out``
+    (or ``out == checkpoint``) is refused.
 
     Args:
         checkpoint (str): The source checkpoint (not modified).
@@ -171,6 +173,8 @@ def write_threshold_checkpoint(checkpoint: str, out: str,
     """
     import torch
     from mmengine.runner.checkpoint import CheckpointLoader
+
+    from mmdefect.engine import default_file_mode
     problem = output_problem(checkpoint, out)
     if problem:
         raise FileExistsError(problem)
@@ -190,6 +194,8 @@ def write_threshold_checkpoint(checkpoint: str, out: str,
     os.close(fd)
     try:
         torch.save(ckpt, tmp)
+        # mkstemp's 0600, not the mode open() gives under the umask
+        os.chmod(tmp, default_file_mode())
         if osp.exists(out):
             raise FileExistsError(f'{out} appeared while it was written; '
                                   'not overwriting it')

@@ -113,3 +113,22 @@ def test_checkpoint_copy_never_overwrites(tmp_path):
     assert source.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         'model.pth', 'model_calibrated.pth']
+
+
+@pytest.mark.parametrize('umask,mode', [(0o022, 0o644), (0o077, 0o600)])
+def test_calibrated_checkpoint_gets_the_mode_the_umask_allows(
+        tmp_path, umask, mode):
+    """Before: 0600 whatever the umask (mkstemp), unreadable for the group
+    of a shared work dir (issue 14 item 6)."""
+    import os
+    import stat
+    source = tmp_path / 'model.pth'
+    torch.save(dict(state_dict=dict(w=torch.ones(2))), source)
+    out = tmp_path / 'model_calibrated.pth'
+    old = os.umask(umask)
+    try:
+        write_threshold_checkpoint(str(source), str(out),
+                                   meta_of(0.5)[INFO_KEY])
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(out).st_mode) == mode
