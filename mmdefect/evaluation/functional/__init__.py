@@ -1,4 +1,4 @@
-from .binned_roc import (ap_discretisation_bound, auroc_discretisation_bound,
+from .binned_roc import (confusion_at_threshold, ap_discretisation_bound, auroc_discretisation_bound,
                          auroc_from_counts, average_precision_from_counts,
                          counts_from_scores, curve_discretisation_bound,
                          curves_from_counts, f1_max_from_counts,
@@ -15,6 +15,7 @@ from .scores import (check_image_score_rule, decide, defect_probability,
                      image_score, label_masks, score_map, topk_count)
 
 __all__ = [
+    'confusion_at_threshold',
     'box_iou', 'deeppcb_evaluate', 'masks_to_boxes', 'match_image',
     'ranked_average_precision', 'sort_detections', 'ap_discretisation_bound',
     'auroc_discretisation_bound',

@@ -174,6 +174,41 @@ def f1_max_from_counts(pos: np.ndarray,
     return float(f1[best]), len(tp) - 1 - best
 
 
+def confusion_at_threshold(edges: np.ndarray, pos: np.ndarray,
+                           neg: np.ndarray, threshold: float) -> dict:
+    """Confusion counts and F1 of the rule ``score >= threshold``.
+
+    Args:
+        edges (np.ndarray): Ascending lower bin edges (``AnomalyMetric``'s
+            ``pixel_edges`` or the distinct scores of
+            :func:`counts_from_scores`).
+        pos (np.ndarray): Positives per bin.
+        neg (np.ndarray): Negatives per bin.
+        threshold (float): The threshold.
+
+    Returns:
+        dict: ``tp``, ``fp``, ``fn``, ``precision``, ``recall``, ``f1``.
+        The bins whose lower edge is ``>= threshold`` are flagged: exact
+        when every bin holds one distinct score (``'exact'`` binning, or
+        :func:`counts_from_scores`) or ``threshold`` is a bin edge;
+        otherwise the bin holding the threshold counts as below it.
+    """
+    edges = np.asarray(edges, dtype=np.float64).ravel()
+    pos = np.asarray(pos, dtype=np.float64).ravel()
+    neg = np.asarray(neg, dtype=np.float64).ravel()
+    if not edges.shape == pos.shape == neg.shape:
+        raise ValueError('edges, pos and neg differ in length: '
+                         f'{edges.size}, {pos.size}, {neg.size}')
+    first = int(np.searchsorted(edges, threshold, side='left'))
+    tp, fp = float(pos[first:].sum()), float(neg[first:].sum())
+    fn = float(pos.sum()) - tp
+    precision = tp / (tp + fp) if tp + fp > 0 else float('nan')
+    recall = tp / (tp + fn) if tp + fn > 0 else float('nan')
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fn > 0 else float('nan')
+    return dict(tp=tp, fp=fp, fn=fn, precision=precision, recall=recall,
+                f1=f1)
+
+
 def auroc_discretisation_bound(pos: np.ndarray, neg: np.ndarray) -> float:
     """Worst-case |binned AUROC - AUROC of the unbinned scores|.
 

@@ -119,3 +119,29 @@ def test_quantile_index_is_numpy_inverted_cdf():
     for counts, q in [([0, 0], 0.5), ([1, 2], 1.5), ([1], -0.1)]:
         with pytest.raises(ValueError):
             quantile_index_from_counts(counts, q)
+
+
+def test_confusion_at_threshold_matches_direct_counts():
+    from sklearn.metrics import f1_score
+
+    from mmdefect.evaluation.functional.binned_roc import (
+        confusion_at_threshold, counts_from_scores)
+    rng = np.random.RandomState(3)
+    scores = rng.rand(500).astype(np.float32)
+    labels = rng.rand(500) < 0.2
+    values, pos, neg = counts_from_scores(scores, labels)
+    for threshold in (0.0, 0.31, float(values[17]), 0.5, 0.97, 2.0):
+        out = confusion_at_threshold(values, pos, neg, threshold)
+        flagged = scores >= threshold
+        assert out['tp'] == np.sum(flagged & labels)
+        assert out['fp'] == np.sum(flagged & ~labels)
+        assert out['fn'] == np.sum(~flagged & labels)
+        assert out['f1'] == pytest.approx(
+            f1_score(labels, flagged, zero_division=0))
+    # hand-computed: scores 0.1 (neg), 0.4 (pos), 0.6 (neg), 0.9 (pos)
+    out = confusion_at_threshold([0.1, 0.4, 0.6, 0.9], [0, 1, 0, 1],
+                                 [1, 0, 1, 0], 0.4)
+    assert (out['tp'], out['fp'], out['fn']) == (2, 1, 0)
+    assert out['f1'] == pytest.approx(0.8)
+    with pytest.raises(ValueError, match='differ in length'):
+        confusion_at_threshold([0.1], [1, 0], [0, 1], 0.5)
