@@ -5,6 +5,8 @@ from mmengine import fileio
 from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import TRANSFORMS
 
+from .label_size import check_label_size, check_label_size_policy
+
 
 def binarise_mask(mask: np.ndarray, threshold: int = 127) -> np.ndarray:
     """``1`` where ``mask > threshold``, else ``0`` (uint8).
@@ -72,9 +74,11 @@ class LoadBinaryAnnotations(LoadAnnotations):
     transforms pad the label (mmcv's ``Pad`` fills labels with
     ``seg_pad_val=255``, the ignore index).
 
-    The mask must have the image's size (checked against
-    ``results['img']`` when the image is loaded first, the usual order);
-    a mismatch raises an error naming both files and both sizes. A missing
+    The mask must have the image's size (checked by
+    :func:`~mmdefect.datasets.transforms.label_size.check_label_size`
+    against ``results['img']`` when the image is loaded first, the usual
+    order); a mismatch raises an error naming both files and both sizes,
+    or is resized with ``label_size_policy='resize'``. A missing
     or unreadable mask raises an error naming it and its image. Only
     ``_load_seg_map`` differs from mmseg's transform; ``label_map`` and
     ``reduce_zero_label`` do not apply to binary masks and are rejected.
@@ -83,6 +87,9 @@ class LoadBinaryAnnotations(LoadAnnotations):
         threshold (int): Mask values above it are defect. Defaults to 127
             (defect = value > 127, i.e. >= 128).
         imdecode_backend (str): Defaults to ``'cv2'``.
+        label_size_policy (str): A mask of another size than its image
+            raises an error (``'error'``, default) or is resized to it
+            (``'resize'``, nearest neighbour).
         Other arguments: see :class:`mmseg.datasets.transforms.
             LoadAnnotations`.
     """
@@ -90,6 +97,7 @@ class LoadBinaryAnnotations(LoadAnnotations):
     def __init__(self,
                  threshold: int = 127,
                  imdecode_backend: str = 'cv2',
+                 label_size_policy: str = 'error',
                  **kwargs) -> None:
         if kwargs.get('reduce_zero_label'):
             raise ValueError('LoadBinaryAnnotations: reduce_zero_label does '
@@ -99,6 +107,8 @@ class LoadBinaryAnnotations(LoadAnnotations):
                              f'[0, 255), got {threshold}')
         super().__init__(imdecode_backend=imdecode_backend, **kwargs)
         self.threshold = int(threshold)
+        self.label_size_policy = check_label_size_policy(
+            label_size_policy, 'LoadBinaryAnnotations')
 
     def _load_seg_map(self, results: dict) -> None:
         path = results['seg_map_path']
@@ -114,15 +124,13 @@ class LoadBinaryAnnotations(LoadAnnotations):
             image_path=image_path,
             backend_args=self.backend_args,
             imdecode_backend=self.imdecode_backend)
-        img = results.get('img')
-        if img is not None and label.shape != img.shape[:2]:
-            raise ValueError(
-                f'mask {path} is {label.shape[1]}x{label.shape[0]} (WxH) but '
-                f'its image {image_path} is {img.shape[1]}x{img.shape[0]}')
         results['gt_seg_map'] = label
+        check_label_size(results, self.label_size_policy,
+                         'LoadBinaryAnnotations')
         results['seg_fields'].append('gt_seg_map')
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(threshold={self.threshold}, '
                 f"imdecode_backend='{self.imdecode_backend}', "
+                f"label_size_policy='{self.label_size_policy}', "
                 f'backend_args={self.backend_args})')

@@ -80,3 +80,27 @@ def test_rejects_label_remapping():
         LoadBinaryAnnotations(reduce_zero_label=True)
     with pytest.raises(ValueError, match='threshold'):
         LoadBinaryAnnotations(threshold=255)
+
+
+def test_size_check_is_the_shared_label_size_check(tmp_path):
+    """One size check in the tree (check_label_size): its message names the
+    option that relaxes it, 'resize' resizes the mask nearest-neighbour, a
+    mask of the original size after the image was resized is accepted."""
+    mask = np.zeros((30, 40), np.uint8)
+    mask[:15, :20] = 255
+    with pytest.raises(ValueError,
+                       match='label_size_policy="resize" in '
+                       'LoadBinaryAnnotations'):
+        LoadBinaryAnnotations()(_results(tmp_path, mask, (60, 80, 3)))
+    out = LoadBinaryAnnotations(label_size_policy='resize')(
+        _results(tmp_path, mask, (60, 80, 3)))
+    assert out['gt_seg_map'].shape == (60, 80)
+    assert out['gt_seg_map'][:30, :40].all()
+    assert out['gt_seg_map'].sum() == 30 * 40
+    assert out['seg_fields'] == ['gt_seg_map']
+    resized_first = _results(tmp_path, mask, (60, 80, 3))
+    resized_first['ori_shape'] = (30, 40)
+    out = LoadBinaryAnnotations()(resized_first)
+    assert out['gt_seg_map'].shape == (30, 40)
+    with pytest.raises(ValueError, match='label_size_policy must be one of'):
+        LoadBinaryAnnotations(label_size_policy='crop')
