@@ -9,6 +9,7 @@ teacher_checkpoint = ('work_dirs/mtd/droplet-seg_r18-nano_1xb8-120i_'
 model = dict(
     ref_backbone=dict(
         init_cfg=dict(
+            _delete_=True,
             type='Pretrained',
             checkpoint=teacher_checkpoint,
             prefix='backbone.')))
