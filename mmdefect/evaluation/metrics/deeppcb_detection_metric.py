@@ -9,12 +9,10 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 from mmseg.registry import METRICS
 
+from mmdefect.datasets.functional.deeppcb import DEEPPCB_SUBMISSION_NAMES
+
 from ..functional.deeppcb_protocol import (IOU_THRESHOLD, as_box_array,
                                            deeppcb_evaluate, masks_to_boxes)
-
-#: Type names of the DeepPCB submission format (the authors' README).
-DEEPPCB_TYPE_NAMES = ('background', 'open', 'short', 'mousebite', 'spur',
-                      'copper', 'pin-hole')
 
 
 @METRICS.register_module()
@@ -116,7 +114,7 @@ class DeepPCBDetectionMetric(BaseMetric):
         name = osp.basename(img_path).split('_')[0].split('.')[0]
         lines = [
             f'{int(x1)},{int(y1)},{int(x2)},{int(y2)},{score:.6f},'
-            f'{DEEPPCB_TYPE_NAMES[int(cls)]}'
+            f'{DEEPPCB_SUBMISSION_NAMES[int(cls)]}'
             for x1, y1, x2, y2, score, cls in dets
         ]
         path = osp.join(self.out_dir, f'{name}.txt')

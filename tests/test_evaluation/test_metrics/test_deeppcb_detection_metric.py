@@ -5,13 +5,13 @@ import pytest
 import torch
 from mmseg.registry import METRICS
 
+from mmdefect.datasets.functional.deeppcb import DEEPPCB_SUBMISSION_NAMES
 from mmdefect.evaluation import DeepPCBDetectionMetric
-from mmdefect.evaluation.metrics.deeppcb_detection_metric import \
-    DEEPPCB_TYPE_NAMES
-from mmdefect.utils import register_all_modules
+from mmdefect.evaluation.metrics import deeppcb_detection_metric
 from mmdefect.testing.deeppcb_official import (EVAL_DIR, SCRIPT_FOUND,
                                                TYPE_NAMES, gt_text,
                                                read_gt_zip, run_script)
+from mmdefect.utils import register_all_modules
 
 CLASSES = ('background', 'open', 'short')
 DEEPPCB_CLASSES = ('background', 'open', 'short', 'mousebite', 'spur',
@@ -133,8 +133,10 @@ def test_out_dir_writes_the_submission_format(tmp_path):
     assert (out_dir / '00000003.txt').read_text() == (
         '0,0,17,16,1.000000,pin-hole\n')
     assert (out_dir / '00000004.txt').read_text() == ''
-    assert DEEPPCB_TYPE_NAMES == ('background', 'open', 'short',
-                                  'mousebite', 'spur', 'copper', 'pin-hole')
+    # the names have one home, the DeepPCB rules
+    assert deeppcb_detection_metric.DEEPPCB_SUBMISSION_NAMES is \
+        DEEPPCB_SUBMISSION_NAMES
+    assert not hasattr(deeppcb_detection_metric, 'DEEPPCB_TYPE_NAMES')
     with pytest.raises(FileExistsError, match='is not empty'):
         DeepPCBDetectionMetric(out_dir=str(out_dir))
     (tmp_path / 'empty').mkdir()
