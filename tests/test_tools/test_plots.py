@@ -13,9 +13,9 @@ from mmdefect.evaluation.model_evaluation import evaluate_split
 from mmdefect.testing import TOY_CONFIG as CONFIG
 from mmdefect.testing import data_options, run_tool
 from mmdefect.utils import load_run_config
-from tools.analysis_tools import plot_class_iou
 
 PLOT_CURVES = 'tools/analysis_tools/plot_curves.py'
+PLOT_CLASS_IOU = 'tools/analysis_tools/plot_class_iou.py'
 pytestmark = pytest.mark.usefixtures('one_thread')
 
 
@@ -82,24 +82,24 @@ def test_missing_results_file_is_a_clear_error(tmp_path):
     assert 'results file' in output and 'not found' in output
 
 
-def test_class_iou_bar_chart_uses_the_newest_test_record(tmp_path, capsys):
+def test_class_iou_bar_chart_uses_the_newest_test_record(tmp_path):
     old, new = tmp_path / '20260101_000000', tmp_path / '20260102_000000'
     for folder, iou in ((old, 10.0), (new, 42.5)):
         folder.mkdir()
         record = {'aAcc': 97.0, 'mIoU': 60.0, 'mIoU_defect': iou,
                   'IoU.background': 95.0, 'IoU.line': iou, 'IoU.abpt': 30.0}
         (folder / f'{folder.name}.json').write_text(json.dumps(record) + '\n')
-    assert plot_class_iou.main([str(tmp_path)]) == 0
-    printed = capsys.readouterr().out
+    printed = run_tool([PLOT_CLASS_IOU, str(tmp_path)])
     assert 'line 42.50' in printed and 'background 95.00' in printed
+    assert f'saved {new / "IoU_per_class.png"}' in printed
     assert_png(new / 'IoU_per_class.png', min_size=(200, 300))
     out = tmp_path / 'chart.png'
-    assert plot_class_iou.main([str(old / '20260101_000000.json'), '--out',
-                                str(out)]) == 0
-    assert 'line 10.00' in capsys.readouterr().out
+    printed = run_tool([PLOT_CLASS_IOU, str(old / '20260101_000000.json'),
+                        '--out', str(out)])
+    assert 'line 10.00' in printed
     assert_png(out)
 
 
-def test_class_iou_without_metrics_is_a_clear_error(tmp_path, capsys):
-    assert plot_class_iou.main([str(tmp_path)]) == 1
-    assert 'no test metrics with "IoU.<class>"' in capsys.readouterr().err
+def test_class_iou_without_metrics_is_a_clear_error(tmp_path):
+    output = run_tool([PLOT_CLASS_IOU, str(tmp_path)], expect_ok=False)
+    assert 'plot_class_iou: no test metrics with "IoU.<class>"' in output
