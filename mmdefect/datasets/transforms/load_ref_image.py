@@ -62,14 +62,23 @@ class LoadRefImageFromFile(LoadImageFromFile):
                 return None
             raise OSError(f'cannot decode reference image {ref_path}: the '
                           f'file is empty, truncated or not an image')
+        return self._fit_reference(
+            ref, results, f'reference {ref_path}',
+            f'the inspected image {results.get("img_path")}')
+
+    def _fit_reference(self, ref: np.ndarray, results: dict, ref_name: str,
+                       img_name: str) -> dict:
+        """Check ``ref`` against the inspected image (``size_policy``),
+        apply ``to_float32`` and store it as ``results['ref_img']``; the
+        names describe both images in the error."""
         img = results.get('img')
         if img is not None and ref.shape[:2] != img.shape[:2]:
             if self.size_policy == 'error':
                 raise ValueError(
-                    f'reference {ref_path} is {ref.shape[1]}x{ref.shape[0]} '
-                    f'(WxH) but the inspected image {results.get("img_path")} '
-                    f'is {img.shape[1]}x{img.shape[0]}; align them or set '
-                    f'size_policy="resize" in LoadRefImageFromFile')
+                    f'{ref_name} is {ref.shape[1]}x{ref.shape[0]} (WxH) but '
+                    f'{img_name} is {img.shape[1]}x{img.shape[0]}; align '
+                    f'them or set size_policy="resize" in '
+                    f'LoadRefImageFromFile')
             ref = mmcv.imresize(ref, (img.shape[1], img.shape[0]))
         if self.to_float32:
             ref = ref.astype(np.float32)

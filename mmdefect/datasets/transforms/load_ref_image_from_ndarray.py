@@ -1,7 +1,6 @@
 """Take a pair's reference image from memory, or else from its file."""
 from typing import Optional
 
-import mmcv
 import numpy as np
 from mmseg.registry import TRANSFORMS
 
@@ -35,18 +34,6 @@ class LoadRefImageFromNDArray(LoadRefImageFromFile):
             raise TypeError(f'LoadRefImageFromNDArray: "ref_img" must be a '
                             f'numpy array, got {type(ref).__name__}')
         results.setdefault('ref_path', None)
-        ref_name = results['ref_path'] or 'reference array'
-        img = results.get('img')
-        if img is not None and ref.shape[:2] != img.shape[:2]:
-            if self.size_policy == 'error':
-                img_name = results.get('img_path') or 'inspected array'
-                raise ValueError(
-                    f'{ref_name} is {ref.shape[1]}x{ref.shape[0]} (WxH) but '
-                    f'{img_name} is {img.shape[1]}x{img.shape[0]}; align '
-                    f'them or set size_policy="resize" in '
-                    f'LoadRefImageFromFile')
-            ref = mmcv.imresize(ref, (img.shape[1], img.shape[0]))
-        if self.to_float32:
-            ref = ref.astype(np.float32)
-        results['ref_img'] = ref
-        return results
+        return self._fit_reference(
+            ref, results, results['ref_path'] or 'reference array',
+            results.get('img_path') or 'inspected array')

@@ -44,10 +44,16 @@ def test_unreadable_reference(tmp_path):
 
 def test_size_mismatch_error_and_resize_policy(tmp_path):
     ref = write(tmp_path / 'ref.png', (10, 15, 3))
-    with pytest.raises(ValueError, match=r'15x10.*30x20'):
+    with pytest.raises(ValueError) as err:
         LoadRefImageFromFile()(sample(tmp_path, ref))
-    out = LoadRefImageFromFile(size_policy='resize')(sample(tmp_path, ref))
+    assert str(err.value) == (
+        f'reference {ref} is 15x10 (WxH) but the inspected image '
+        f'{tmp_path / "img.png"} is 30x20; align them or set '
+        f'size_policy="resize" in LoadRefImageFromFile')
+    out = LoadRefImageFromFile(size_policy='resize', to_float32=True)(
+        sample(tmp_path, ref))
     assert out['ref_img'].shape == (20, 30, 3)
+    assert out['ref_img'].dtype == np.float32
 
 
 def test_bad_policy_and_missing_key(tmp_path):
