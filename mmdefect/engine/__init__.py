@@ -1,5 +1,5 @@
-from .atomic_local_backend import (AtomicLocalBackend, atomic_write_bytes,
-                                   default_file_mode,
+from .atomic_local_backend import (AtomicLocalBackend, atomic_output,
+                                   atomic_write_bytes, default_file_mode,
                                    register_atomic_local_backend)
 from .checkpoint_match import (CheckpointMismatchError,
                                check_state_dict_matches)
@@ -15,7 +15,8 @@ register_safe_checkpoint_loaders()
 register_atomic_local_backend()
 
 __all__ = [
-    'AtomicLocalBackend', 'atomic_write_bytes', 'default_file_mode',
+    'AtomicLocalBackend', 'atomic_output', 'atomic_write_bytes',
+    'default_file_mode',
     'register_atomic_local_backend', 'RNGStateHook', 'CheckpointFormatError',
     'offer_unsafe_flag', 'CheckpointMatchHook', 'CheckpointMismatchError',
     'check_state_dict_matches',

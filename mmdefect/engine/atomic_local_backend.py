@@ -1,9 +1,10 @@
 """Crash-safe writes for mmengine's local file backend."""
+import contextlib
 import os
 import os.path as osp
 import tempfile
 from pathlib import Path
-from typing import Union
+from typing import Iterator, Union
 
 import mmengine
 from mmengine.fileio import LocalBackend, register_backend
@@ -33,31 +34,55 @@ def default_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def atomic_write_bytes(data: bytes, filepath: Union[str, Path]) -> None:
-    """Write ``data`` to ``filepath`` so it appears whole or not at all.
+@contextlib.contextmanager
+def atomic_output(filepath: Union[str, Path],
+                  overwrite: bool = True,
+                  suffix: str = '.tmp') -> Iterator[str]:
+    """A temporary path to write ``filepath`` through, so it appears whole
+    or not at all.
 
-    Data go to a temporary file in the target folder, are flushed and
-    ``fsync``-ed, get the mode of a normally created file
-    (:func:`default_file_mode`) and replace the target with ``os.replace``
-    (atomic on POSIX and Windows).  Missing parent folders are created; on
-    any error the temporary file is removed and the target is untouched.
+    The caller writes the temporary file (in the target folder, created if
+    missing); when the block ends without an error it gets the mode of a
+    normally created file (:func:`default_file_mode`, not ``mkstemp``'s
+    0600) and replaces the target with ``os.replace`` (atomic on POSIX and
+    Windows).  On any error the temporary file is removed and the target is
+    untouched.
+
+    Args:
+        filepath: The target.
+        overwrite: Replace an existing target (default); ``False`` raises
+            ``FileExistsError`` if the target appeared while it was written.
+        suffix: Of the temporary name (``np.savez`` wants ``'.npz'``).
     """
     filepath = str(filepath)
     folder = osp.dirname(osp.abspath(filepath))
     mmengine.mkdir_or_exist(folder)
     fd, tmp = tempfile.mkstemp(
-        dir=folder, prefix=f'.{osp.basename(filepath)}.', suffix='.tmp')
+        dir=folder, prefix=f'.{osp.basename(filepath)}.', suffix=suffix)
+    os.close(fd)
     try:
-        with os.fdopen(fd, 'wb') as f:
+        yield tmp
+        os.chmod(tmp, default_file_mode())
+        if not overwrite and osp.exists(filepath):
+            raise FileExistsError(f'{filepath} appeared while it was '
+                                  'written; not overwriting it')
+        os.replace(tmp, filepath)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
+
+
+def atomic_write_bytes(data: bytes, filepath: Union[str, Path]) -> None:
+    """Write ``data`` to ``filepath`` so it appears whole or not at all.
+
+    Through :func:`atomic_output`; the data are flushed and ``fsync``-ed
+    before the temporary file replaces the target.
+    """
+    with atomic_output(filepath) as tmp:
+        with open(tmp, 'wb') as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, default_file_mode())
-        os.replace(tmp, filepath)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 class AtomicLocalBackend(LocalBackend):

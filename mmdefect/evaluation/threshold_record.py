@@ -21,9 +21,7 @@ both rules otherwise; :func:`recorded_rule` gives the stored rule.
 record and never overwrites a file.
 """
 import math
-import os
 import os.path as osp
-import tempfile
 from typing import Any, Mapping, Optional, Tuple
 
 from .score_rule import ScoreRule
@@ -160,7 +158,7 @@ def write_threshold_checkpoint(checkpoint: str, out: str,
     The checkpoint is read with mmengine's ``CheckpointLoader`` (mmdefect's
     safe loader); ``out`` is written to a temporary file in its folder and
     renamed, with the mode a new file gets under the umask
-    (:func:`mmdefect.engine.default_file_mode`), and an existing ``out``
+    (:func:`mmdefect.engine.atomic_output`), and an existing ``out``
     (or ``out == checkpoint``) is refused.
 
     Args:
@@ -174,7 +172,7 @@ def write_threshold_checkpoint(checkpoint: str, out: str,
     import torch
     from mmengine.runner.checkpoint import CheckpointLoader
 
-    from mmdefect.engine import default_file_mode
+    from mmdefect.engine import atomic_output
     problem = output_problem(checkpoint, out)
     if problem:
         raise FileExistsError(problem)
@@ -187,22 +185,8 @@ def write_threshold_checkpoint(checkpoint: str, out: str,
     meta[THRESHOLD_KEY] = float(info['value'])
     meta[INFO_KEY] = dict(info, source_checkpoint=osp.abspath(checkpoint))
     ckpt['meta'] = meta
-    out_dir = osp.dirname(osp.abspath(out))
-    os.makedirs(out_dir, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix='.' + osp.basename(out), suffix='.tmp', dir=out_dir)
-    os.close(fd)
-    try:
+    with atomic_output(out, overwrite=False) as tmp:
         torch.save(ckpt, tmp)
-        # mkstemp's 0600, not the mode open() gives under the umask
-        os.chmod(tmp, default_file_mode())
-        if osp.exists(out):
-            raise FileExistsError(f'{out} appeared while it was written; '
-                                  'not overwriting it')
-        os.replace(tmp, out)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
 
 
 def output_problem(checkpoint: str, out: str) -> Optional[str]:

@@ -79,3 +79,27 @@ def test_environment_variable_keeps_mmengine_local_backend(tmp_path):
                          text=True,
                          check=True).stdout.split()
     assert out[-1] == 'AtomicLocalBackend'
+
+
+def test_atomic_output_mode_failure_and_no_overwrite(tmp_path):
+    from mmdefect.engine import atomic_output
+    target = tmp_path / 'sub' / 'out.npz'
+    old = os.umask(0o022)
+    try:
+        with atomic_output(target, suffix='.npz') as tmp:
+            assert tmp.endswith('.npz') and os.path.dirname(tmp) == str(
+                target.parent)
+            open(tmp, 'wb').write(b'one')
+    finally:
+        os.umask(old)
+    assert target.read_bytes() == b'one'
+    assert target.stat().st_mode & 0o777 == 0o644
+    with pytest.raises(RuntimeError, match='boom'):
+        with atomic_output(target) as tmp:
+            open(tmp, 'wb').write(b'torn')
+            raise RuntimeError('boom')
+    with pytest.raises(FileExistsError, match='appeared while it was'):
+        with atomic_output(target, overwrite=False) as tmp:
+            open(tmp, 'wb').write(b'two')
+    assert target.read_bytes() == b'one'
+    assert sorted(p.name for p in target.parent.iterdir()) == ['out.npz']

@@ -1,9 +1,7 @@
 """Streaming anomaly-detection metric (image/pixel AUROC, AUPRO, AP, F1),
 threshold calibration and ROC/PR curve data from the same histograms."""
 import json
-import os
 import os.path as osp
-import tempfile
 import warnings
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
@@ -484,11 +482,8 @@ class AnomalyMetric(BaseMetric):
             return
         keys, neg, pos = merged[:3]
         scores, labels = _image_arrays(results)
-        out_dir = osp.dirname(osp.abspath(out))
-        os.makedirs(out_dir, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(suffix='.npz', dir=out_dir)
-        os.close(fd)
-        try:
+        from mmdefect.engine import atomic_output
+        with atomic_output(out, suffix='.npz') as tmp:
             np.savez(
                 tmp,
                 image_scores=scores,
@@ -499,10 +494,6 @@ class AnomalyMetric(BaseMetric):
                 pixel_neg=neg.astype(np.int64),
                 score_rule=np.asarray(json.dumps(self.score_rule.to_dict())),
                 binning=np.asarray(json.dumps(self._binning_info())))
-            os.replace(tmp, out)
-        finally:
-            if osp.exists(tmp):
-                os.remove(tmp)
         self._curves_written = True
 
 

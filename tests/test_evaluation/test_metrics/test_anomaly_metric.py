@@ -491,3 +491,19 @@ def test_curves_out(dataset, tmp_path):
         assert data['image_scores'].shape == (2, )
     with pytest.raises(FileExistsError, match='never overwritten'):
         AnomalyMetric(curves_out=str(out))
+
+
+def test_curves_file_gets_the_umask_mode(dataset, tmp_path):
+    """Before: 0600 whatever the umask (mkstemp; issue 14 item 6)."""
+    import os
+    maps, masks = dataset
+    out = tmp_path / 'curves.npz'
+    metric = AnomalyMetric(curves_out=str(out))
+    metric.process({}, to_samples(maps, masks))
+    old = os.umask(0o022)
+    try:
+        metric.evaluate(len(maps))
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ['curves.npz']
