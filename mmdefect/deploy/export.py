@@ -8,6 +8,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
+from mmdefect.engine.atomic_local_backend import default_file_mode
 from mmdefect.evaluation.score_rule import ScoreRule
 from .export_module import DefectExportModule
 from .metadata import FORMAT_VERSION, encode_metadata
@@ -237,6 +238,7 @@ def export_model(model: torch.nn.Module,
                 'the exported graph disagrees with PyTorch at batch 2 only; '
                 'the model bakes the traced batch size into its graph: '
                 'export with a fixed batch (dynamic_batch=False)')
+        os.chmod(tmp, default_file_mode())  # mkstemp gives 0600
         os.replace(tmp, out)
     finally:
         if osp.exists(tmp):

@@ -287,3 +287,17 @@ def test_tool_metadata_round_trip_and_threshold(tmp_path, capsys):
                      expect_ok=False)
     assert 'score rule' in text
     assert not osp.exists(tmp_path / 'other.onnx')
+
+
+def test_exported_file_gets_the_umask_mode(tmp_path):
+    # mkstemp creates the temporary file with 0600; the exported model must
+    # be readable by the group the umask allows, like other outputs
+    model = _build('siamese_diff')
+    out = str(tmp_path / 'mode.onnx')
+    old = os.umask(0o022)
+    try:
+        with single_thread():
+            export_model(model, out, shape=(32, 32))
+    finally:
+        os.umask(old)
+    assert os.stat(out).st_mode & 0o777 == 0o644

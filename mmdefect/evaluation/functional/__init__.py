@@ -1,4 +1,5 @@
-from .binned_roc import (confusion_at_threshold, ap_discretisation_bound, auroc_discretisation_bound,
+from .binned_roc import (ap_discretisation_bound, auroc_discretisation_bound,
+                         confusion_at_threshold,
                          auroc_from_counts, average_precision_from_counts,
                          counts_from_scores, curve_discretisation_bound,
                          curves_from_counts, f1_max_from_counts,
