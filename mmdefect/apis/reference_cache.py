@@ -41,7 +41,8 @@ class ReferenceCache:
         key = reference_key(records)
         mode = (self.model.test_cfg or {}).get('mode', 'whole')
         if key not in self.shared or mode != 'whole' or not hasattr(
-                self.model, 'encode_reference'):
+                self.model, 'encode_reference') or not getattr(
+                    self.model, 'caches_reference', True):
             return None
         data = self.model.data_preprocessor(batch, False)
         inputs = data['inputs']

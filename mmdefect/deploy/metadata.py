@@ -10,7 +10,8 @@ key                       value
 ``mmdefect_format``       format version of this record (``1``)
 ``mmdefect_version``      the exporting mmdefect version
 ``model_family``          ``cadnet``, ``siamese_diff``, ``siamese_concat``,
-                          ``siamese_pair``, ``single_image``, ``anomaly``
+                          ``siamese_early``, ``siamese_pair``,
+                          ``single_image``, ``anomaly``
 ``paired``                whether the graph uses the reference input
 ``classes``               class names (index = label value)
 ``palette``               RGB colour per class

@@ -7,8 +7,9 @@ from mmdefect.apis.reference_cache import ReferenceCache, reference_key
 
 class _Model:
 
-    def __init__(self, mode='whole'):
+    def __init__(self, mode='whole', caches_reference=True):
         self.test_cfg = dict(mode=mode)
+        self.caches_reference = caches_reference
 
     def encode_reference(self, inputs):
         raise AssertionError('not reached')
@@ -41,4 +42,7 @@ def test_only_references_of_several_pairs_are_cached():
     assert cache.predict({}, records[:3]) is None
     slide = ReferenceCache(_Model('slide'), records)
     assert slide.predict({}, records[:2]) is None  # slide mode: not cached
+    # early fusion encodes the pair jointly: nothing to cache
+    early = ReferenceCache(_Model(caches_reference=False), records)
+    assert early.predict({}, records[:2]) is None
     assert not any(r.reference_cached for r in records)

@@ -51,6 +51,12 @@ FAMILIES = {
                                          in_channels=[8, 8, 16, 16])),
     'siamese_concat': _paired('concat', dict(
         SEG_HEAD, in_channels=[16, 16, 32, 32])),
+    'siamese_early': dict(
+        _paired('early', dict(SEG_HEAD, in_channels=[8, 16, 32, 64])),
+        backbone=dict(type='ResNetV1c', depth=18, in_channels=6,
+                      num_stages=4, out_indices=(0, 1, 2, 3),
+                      base_channels=8, stem_channels=8,
+                      norm_cfg=dict(type='BN'))),
     'single_image': dict(
         type='EncoderDecoder',
         data_preprocessor=dict(type='SegDataPreProcessor', **MEAN_STD),

@@ -34,6 +34,11 @@ class SiameseEncoderDecoder(EncoderDecoder):
       ``in_channels`` must be doubled).
     - ``'img_only'``: the reference is ignored (single-image baseline on the
       paired data path).
+    - ``'early'``: early fusion: the backbone sees the whole ``(N, 2C, H, W)``
+      pair (its ``in_channels`` must be ``2C``), so its first layer can
+      compare the two images pixel by pixel, sign included (the FC-EF
+      change-detection baseline of Daudt et al., ICIP 2018). There is one
+      encoding of the pair, hence no reference-feature cache.
 
     Branches: by default one backbone is shared (weights tied; both images run
     in one batched forward, as in the CADNet authors' code).  ``ref_backbone``
@@ -57,7 +62,7 @@ class SiameseEncoderDecoder(EncoderDecoder):
         Other arguments: see :class:`mmseg.models.EncoderDecoder`.
     """
 
-    FUSIONS = ('pair', 'diff', 'concat', 'img_only')
+    FUSIONS = ('pair', 'diff', 'concat', 'img_only', 'early')
 
     #: takes paired inputs (see :func:`mmdefect.utils.is_paired_model`)
     paired_input = True
@@ -101,6 +106,12 @@ class SiameseEncoderDecoder(EncoderDecoder):
                 self.ref_backbone.eval()
         if ref_neck is not None:
             self.ref_neck = MODELS.build(ref_neck)
+
+    @property
+    def caches_reference(self) -> bool:
+        """Whether :meth:`encode_reference` applies (not to early fusion,
+        which encodes the pair in one pass)."""
+        return self.fusion != 'early'
 
     @property
     def with_ref_backbone(self) -> bool:
@@ -219,6 +230,11 @@ class SiameseEncoderDecoder(EncoderDecoder):
             ReferenceFeatures: The reference branch's multi-stage features
             (empty for ``fusion='img_only'``, which ignores the reference).
         """
+        if not self.caches_reference:
+            raise ValueError(
+                f'fusion={self.fusion!r} encodes the image and its reference '
+                f'together, so reference features cannot be cached; call '
+                f'predict on the paired inputs')
         ref = self._reference_half(ref_inputs)
         feats = ([] if self.fusion == 'img_only' else
                  self._encode_references(ref))
@@ -259,6 +275,12 @@ class SiameseEncoderDecoder(EncoderDecoder):
             ref_feats (ReferenceFeatures, optional): Cached reference
                 features from :meth:`encode_reference`.
         """
+        if self.fusion == 'early':
+            if ref_feats is not None:
+                self.encode_reference(inputs)  # raises: nothing to cache
+            self.split_inputs(inputs)  # checks the pair's channels
+            feats = list(self.backbone(inputs))
+            return list(self.neck(feats)) if self.with_neck else feats
         if ref_feats is not None:
             img = self._inspected_half(inputs, ref_feats)
             if self.fusion == 'img_only':

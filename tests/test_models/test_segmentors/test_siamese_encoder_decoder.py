@@ -221,3 +221,42 @@ def test_reference_cache_one_reference_per_image_and_errors():
             mode='slide', crop_size=(16, 16), stride=(8, 8))).eval()
         with pytest.raises(ValueError, match='mode="whole"'):
             slide.predict(img, ref_feats=slide.encode_reference(ref))
+
+
+EARLY = dict(fusion='early', backbone=dict(RESNET, in_channels=6),
+             decode_head=dict(HEAD, in_channels=[8, 16, 32, 64]))
+
+
+def test_early_fusion_backbone_sees_the_whole_pair():
+    torch.manual_seed(0)
+    model = build(**EARLY).eval()
+    assert not model.caches_reference
+    x = torch.randn(2, 6, 32, 32)
+    with torch.no_grad():
+        feats = model.extract_feat(x)
+        direct = model.backbone(x)
+        # the reference changes the features (it is an input, not ignored)
+        y = x.clone()
+        y[:, 3:] = torch.randn(2, 3, 32, 32)
+        other = model.extract_feat(y)
+    assert [f.shape[1] for f in feats] == [8, 16, 32, 64]
+    for a, b in zip(feats, direct):
+        assert torch.equal(a, b)
+    assert (feats[0] - other[0]).abs().max() > 1e-3
+    # a swapped pair is another input (sign kept, unlike |f_img - f_ref|)
+    swapped = torch.cat([x[:, 3:], x[:, :3]], 1)
+    with torch.no_grad():
+        assert (model.extract_feat(swapped)[0] - feats[0]).abs().max() > 1e-3
+    model.train()
+    losses = model.loss(x, samples())
+    assert losses['decode.loss_ce'].requires_grad
+    losses['decode.loss_ce'].backward()
+    assert model.backbone.stem[0].weight.grad.shape[1] == 6
+
+
+def test_early_fusion_refuses_a_reference_cache_and_single_images():
+    model = build(**EARLY).eval()
+    with pytest.raises(ValueError, match='cannot be cached'):
+        model.encode_reference(torch.randn(1, 3, 32, 32))
+    with pytest.raises(ValueError, match=r'\(N, 6, H, W\)'):
+        model.extract_feat(torch.randn(1, 3, 32, 32))
