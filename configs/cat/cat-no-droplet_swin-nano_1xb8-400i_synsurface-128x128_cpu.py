@@ -3,8 +3,7 @@
 # schedule trained on the unaugmented images (the loss has no negatives, so
 # it reduces to the cosine reconstruction of the teacher).
 _base_ = [
-    './cat_swin-nano_1xb8-400i_synsurface-128x128_cpu.py',
-    '../_base_/datasets/cat_no-droplet_pipelines.py'
+    './cat_swin-nano_1xb8-400i_synsurface-128x128_cpu.py'
 ]
 train_dataloader = dict(
     dataset=dict(pipeline={{_base_.no_droplet_train_pipeline_128}}))

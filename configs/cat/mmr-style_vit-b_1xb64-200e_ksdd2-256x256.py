@@ -4,8 +4,7 @@
 _base_ = [
     '../_base_/models/cat_mmr-style_vit-b_r50.py',
     '../_base_/datasets/ksdd2.py', '../_base_/default_runtime.py',
-    '../_base_/schedules/schedule_cat_200e.py',
-    '../_base_/datasets/cat_no-droplet_pipelines.py'
+    '../_base_/schedules/schedule_cat_200e.py'
 ]
 train_dataloader = dict(
     batch_size=64,

@@ -6,8 +6,7 @@
 _base_ = [
     '../_base_/models/cat_mmr-style_vit-nano_r18-nano.py',
     '../_base_/datasets/mtd.py', '../_base_/default_runtime.py',
-    '../_base_/schedules/schedule_cat_cpu.py',
-    '../_base_/datasets/cat_no-droplet_pipelines.py'
+    '../_base_/schedules/schedule_cat_cpu.py'
 ]
 model = dict(
     data_preprocessor=dict(size=(256, 256)),

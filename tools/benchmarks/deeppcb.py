@@ -33,9 +33,10 @@ import sys
 import time
 
 import torch
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from mmdefect.datasets.functional.deeppcb import write_split_subset
 from mmdefect.utils import count_params_checked, register_all_modules
 
 COLUMNS = (('DeepPCB/mAP', 'mAP'), ('DeepPCB/AP', 'AP (script)'),
@@ -64,27 +65,22 @@ def parse_args(argv=None):
         '--num-pairs',
         type=int,
         help='evaluate N test pairs evenly spaced over test.txt')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='overrides for every run\'s config, as in tools/test.py (e.g. '
+        'the box options tools/analysis_tools/tune_deeppcb_boxes.py '
+        'prints: test_evaluator.1.score_thr=0.5 ...)')
     return parser.parse_args(argv)
-
-
-def subset_list(data_root: str, num: int, out: str) -> str:
-    """Write ``num`` evenly spaced lines of test.txt to ``out``; return it."""
-    with open(osp.join(data_root, 'test.txt')) as f:
-        lines = [line for line in f if line.strip()]
-    if not 0 < num <= len(lines):
-        raise ValueError(f'--num-pairs {num}: test.txt has {len(lines)} '
-                         f'pairs')
-    picked = [lines[round(i * len(lines) / num)] for i in range(num)]
-    path = osp.join(out, f'test_{num}pairs.txt')
-    with open(path, 'w') as f:
-        f.writelines(picked)
-    return path
 
 
 def evaluate(name: str, config: str, checkpoint: str, args,
              ann_file: str) -> dict:
     """Test one model; return its metrics, parameter count and speed."""
     cfg = Config.fromfile(config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
     dataset = cfg.test_dataloader.dataset
     dataset.data_root = args.data_root
     dataset.ann_file = ann_file
@@ -147,7 +143,8 @@ def main(argv=None):
     ann_file = osp.abspath(osp.join(args.data_root, 'test.txt'))
     if args.num_pairs:
         ann_file = osp.abspath(
-            subset_list(args.data_root, args.num_pairs, args.out))
+            write_split_subset(args.data_root, 'test', args.num_pairs,
+                               args.out))
     results = [
         evaluate(name, config, checkpoint, args, ann_file)
         for name, config, checkpoint in args.run

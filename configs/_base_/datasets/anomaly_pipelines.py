@@ -5,35 +5,42 @@
 # paper, flipped with p = 0.5 in training.
 # Padding: 'reflect' (default), the remedy the paper names for its
 # zero-padding weakness (Sec. 5). The paper's zero padding, for the
-# comparison, is one command-line override (pipelines are built when this
-# file is parsed, so `pad_mode=constant` alone would change nothing):
+# comparison, is one command-line override of the PadIgnoreLabels step:
 #   --cfg-options train_dataloader.dataset.pipeline.3.transforms.1.padding_mode=constant val_dataloader.dataset.pipeline.3.transforms.1.padding_mode=constant test_dataloader.dataset.pipeline.3.transforms.1.padding_mode=constant  # noqa: E501
 # Labels of the padded area are 255 (ignored) in every mode
 # (PadIgnoreLabels; mmcv's Pad would reflect the labels too). DropletAug
 # (training only) paints CAT's droplets and writes their mask into the
 # label. Evaluators are set by the model configs.
 image_size = (256, 256)
-pad_mode = 'reflect'
-anomaly_load = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadRefImageFromFile'),
-    dict(type='LoadBinaryAnnotations', threshold=127),
-]
-anomaly_resize_pad = [
-    dict(type='Resize', scale=image_size, keep_ratio=True),
-    dict(type='PadIgnoreLabels', size=image_size, padding_mode=pad_mode),
-]
-train_pipeline = anomaly_load + [
-    dict(
-        type='PairedTransform',
-        transforms=anomaly_resize_pad + [dict(type='RandomFlip', prob=0.5)]),
-    dict(type='DropletAug', prob=1.0),
-    dict(type='PackPairedSegInputs'),
-]
-test_pipeline = anomaly_load + [
-    dict(type='PairedTransform', transforms=anomaly_resize_pad),
-    dict(type='PackPairedSegInputs'),
-]
+# one list of transforms at two sizes: train_pipeline / test_pipeline at
+# 256x256, the *_128 pair for the CPU configs (anomaly_pipelines_128x128.py)
+(train_pipeline, test_pipeline), (train_pipeline_128, test_pipeline_128) = [[
+    [
+        dict(type='LoadImageFromFile'),
+        dict(type='LoadRefImageFromFile'),
+        dict(type='LoadBinaryAnnotations', threshold=127),
+        dict(
+            type='PairedTransform',
+            transforms=[
+                dict(type='Resize', scale=size, keep_ratio=True),
+                dict(
+                    type='PadIgnoreLabels',
+                    size=size,
+                    padding_mode='reflect'),
+            ] + ([dict(type='RandomFlip', prob=0.5)] if train else [])),
+    ] + ([dict(type='DropletAug', prob=1.0)] if train else []) +
+    [dict(type='PackPairedSegInputs')] for train in (True, False)
+] for size in ((256, 256), (128, 128))]
+# training without droplets, for the CAT ablations ("w/o droplet
+# augmentation") and the MMR-style baseline; a config selects one with
+#   train_dataloader = dict(dataset=dict(
+#       pipeline={{_base_.no_droplet_train_pipeline_256}}))
+# Without droplets every training label is 0 (LoadBinaryAnnotations of a
+# defect-free image; 255 in the padding), so the contrastive loss keeps its
+# positive term only (cosine reconstruction of the teacher).
+no_droplet_train_pipeline_256, no_droplet_train_pipeline_128 = [[
+    step for step in pipeline if step['type'] != 'DropletAug'
+] for pipeline in (train_pipeline, train_pipeline_128)]
 train_dataloader = dict(
     batch_size=8,
     num_workers=2,

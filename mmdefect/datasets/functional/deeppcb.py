@@ -23,6 +23,7 @@ Layout of the authors' release (https://github.com/tangsanli5201/DeepPCB)::
 
 Copper is dark in DeepPCB (black tracks and pads on white).
 """
+import os
 import os.path as osp
 from typing import Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -101,6 +102,41 @@ def read_split(list_file: str, require_boxes: bool = True) -> List[SplitEntry]:
     """:func:`parse_split_lines` of a local split-list file."""
     with open(list_file) as f:
         return parse_split_lines(f, list_file, require_boxes)
+
+
+def write_split_subset(data_root: str, split: str, num: int,
+                       out_dir: str) -> str:
+    """Write ``num`` evenly spaced lines of a split list; return the path.
+
+    Line ``round(i * total / num)`` for ``i < num`` of
+    ``<data_root>/<split>.txt``, so that every group of boards is
+    represented, goes to ``<out_dir>/<split>_<num>pairs.txt`` (an existing
+    file is replaced only by the same content).
+
+    Raises:
+        ValueError: an unknown split, or ``num`` not in ``1 .. total``.
+    """
+    if split not in DEEPPCB_SPLITS:
+        raise ValueError(f'DeepPCB split must be one of {DEEPPCB_SPLITS}, '
+                         f'got {split!r}')
+    with open(osp.join(data_root, f'{split}.txt')) as f:
+        lines = [line if line.endswith('\n') else line + '\n'
+                 for line in f if line.strip()]
+    if not 0 < num <= len(lines):
+        raise ValueError(f'{num} pairs asked, {split}.txt of {data_root} '
+                         f'has {len(lines)}')
+    text = ''.join(lines[round(i * len(lines) / num)] for i in range(num))
+    path = osp.join(out_dir, f'{split}_{num}pairs.txt')
+    if osp.exists(path):
+        with open(path) as f:
+            if f.read() != text:
+                raise FileExistsError(f'{path} exists with other lines; '
+                                      f'choose another folder')
+        return path
+    os.makedirs(out_dir, exist_ok=True)
+    with open(path, 'x') as f:
+        f.write(text)
+    return path
 
 
 def find_pcbdata(src: str) -> str:

@@ -29,8 +29,46 @@ from typing import Dict, List, Optional, Sequence
 
 import cv2
 import numpy as np
+import torch
+
+from .scores import decide, defect_probability
 
 IOU_THRESHOLD = 0.33
+
+
+def thresholded_labels(logits, score_thr: Optional[float] = None
+                       ) -> np.ndarray:
+    """A label map from segmentation logits, with a defect threshold.
+
+    ``score_thr=None`` gives the argmax (mmseg's ``pred_sem_seg``).  With a
+    threshold, a pixel is a defect where the shared score layer's defect
+    probability ``1 - p(background)``
+    (:func:`~mmdefect.evaluation.functional.defect_probability`) is at least
+    ``score_thr`` (:func:`~mmdefect.evaluation.functional.decide`), and is
+    labelled with its most probable defect class; background elsewhere. A
+    threshold trades recall for precision without retraining (the argmax
+    is the threshold at which background stops being the most probable
+    class, which depends on the number of classes).
+
+    Args:
+        logits: ``(C, H, W)`` logits (tensor or array), class 0 background.
+        score_thr (float, optional): the defect threshold in ``[0, 1]``.
+
+    Returns:
+        np.ndarray: ``(H, W)`` int64 labels.
+    """
+    logits = torch.as_tensor(logits).float()
+    if logits.dim() != 3 or logits.shape[0] < 2:
+        raise ValueError(f'thresholded_labels: logits must be (C, H, W) '
+                         f'with C >= 2, got shape {tuple(logits.shape)}')
+    if score_thr is None:
+        return logits.argmax(0).numpy().astype(np.int64)
+    if not 0.0 <= float(score_thr) <= 1.0:
+        raise ValueError(f'thresholded_labels: score_thr must be in [0, 1], '
+                         f'got {score_thr}')
+    defect = decide(defect_probability(logits), float(score_thr))
+    labels = logits[1:].argmax(0).numpy().astype(np.int64) + 1
+    return np.where(defect, labels, 0)
 
 
 def masks_to_boxes(label_map: np.ndarray,

@@ -12,7 +12,8 @@ from mmseg.registry import METRICS
 from mmdefect.datasets.functional.deeppcb import DEEPPCB_SUBMISSION_NAMES
 
 from ..functional.deeppcb_protocol import (IOU_THRESHOLD, as_box_array,
-                                           deeppcb_evaluate, masks_to_boxes)
+                                           deeppcb_evaluate, masks_to_boxes,
+                                           thresholded_labels)
 
 
 @METRICS.register_module()
@@ -39,7 +40,11 @@ class DeepPCBDetectionMetric(BaseMetric):
     numbers; its F-score is called hmean there), and ``AP.<class>``,
     ``Fscore.<class>`` per class.  The F-score depends on which boxes are
     emitted: all components of the argmax label map, i.e. the model's own
-    decision, are emitted.
+    decision, are emitted, or with ``score_thr`` those of the pixels whose
+    defect probability reaches it
+    (:func:`~mmdefect.evaluation.functional.thresholded_labels`).
+    ``tools/analysis_tools/tune_deeppcb_boxes.py`` chooses ``score_thr``,
+    ``box_margin``, ``merge_radius`` and ``min_area`` on training pairs.
 
     Args:
         box_margin (int): pixels added to each side of a component's tight
@@ -51,6 +56,9 @@ class DeepPCBDetectionMetric(BaseMetric):
         min_area (int): smaller groups are not reported. Defaults to 1.
         iou_thr (float): IoU a correct detection must exceed.
             Defaults to 0.33.
+        score_thr (float, optional): defect threshold on ``1 -
+            p(background)`` replacing the argmax; needs ``seg_logits``.
+            Defaults to None (the argmax label map).
         out_dir (str, optional): if given, one ``<image id>.txt`` per image
             in the authors' submission format (``x1,y1,x2,y2,confidence,
             type``) is written there, so that the official script can score
@@ -67,6 +75,7 @@ class DeepPCBDetectionMetric(BaseMetric):
                  merge_radius: int = 4,
                  min_area: int = 1,
                  iou_thr: float = IOU_THRESHOLD,
+                 score_thr: Optional[float] = None,
                  out_dir: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
@@ -76,6 +85,10 @@ class DeepPCBDetectionMetric(BaseMetric):
         self.merge_radius = merge_radius
         self.min_area = min_area
         self.iou_thr = iou_thr
+        if score_thr is not None and not 0.0 <= float(score_thr) <= 1.0:
+            raise ValueError(f'DeepPCBDetectionMetric: score_thr must be in '
+                             f'[0, 1] or None, got {score_thr}')
+        self.score_thr = score_thr
         self.out_dir = out_dir
         if out_dir is not None and osp.isdir(out_dir) and os.listdir(out_dir):
             raise FileExistsError(
@@ -94,8 +107,15 @@ class DeepPCBDetectionMetric(BaseMetric):
             label_map = sample['pred_sem_seg']['data'][0].cpu().numpy()
             probs = None
             if 'seg_logits' in sample:
-                logits = sample['seg_logits']['data'].float()
-                probs = torch.softmax(logits, dim=0).cpu().numpy()
+                logits = sample['seg_logits']['data'].float().cpu()
+                probs = torch.softmax(logits, dim=0).numpy()
+                if self.score_thr is not None:
+                    label_map = thresholded_labels(logits, self.score_thr)
+            elif self.score_thr is not None:
+                raise KeyError(
+                    f'DeepPCBDetectionMetric(score_thr={self.score_thr}) '
+                    f'needs the "seg_logits" of each sample; '
+                    f'{sample.get("img_path")!r} has none')
             dets = masks_to_boxes(label_map, probs, self.box_margin,
                                   self.merge_radius, self.min_area)
             gt = as_box_array(

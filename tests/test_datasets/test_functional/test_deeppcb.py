@@ -188,3 +188,30 @@ def test_real_pair_labels_only_inside_boxes():
         inside[y1:y2, x1:x2] = True
     assert not label[~inside].any()
     assert set(np.unique(label)) - {0} == {b[4] for b in boxes}
+
+
+def test_write_split_subset_evenly_spaced(tmp_path):
+    root = tmp_path / 'PCBData'
+    root.mkdir()
+    lines = [f'g{i}/1/{i:04d}.jpg g{i}/1_not/{i:04d}.txt' for i in range(10)]
+    # blank lines are skipped; a last line without newline still ends one
+    (root / 'trainval.txt').write_text('\n'.join(lines[:5]) + '\n\n' +
+                                       '\n'.join(lines[5:]))
+    out = tmp_path / 'out'
+    path = rules.write_split_subset(str(root), 'trainval', 4, str(out))
+    assert osp.basename(path) == 'trainval_4pairs.txt'
+    # lines round(i * 10 / 4) = 0, 2, 5, 8
+    picked = [lines[i] + '\n' for i in (0, 2, 5, 8)]
+    assert open(path).read() == ''.join(picked)
+    # the same subset again is fine; another one under the name is refused
+    assert rules.write_split_subset(str(root), 'trainval', 4, str(out)) == \
+        path
+    with open(path, 'w') as f:
+        f.write('mine\n')
+    with pytest.raises(FileExistsError, match='exists with other lines'):
+        rules.write_split_subset(str(root), 'trainval', 4, str(out))
+    assert open(path).read() == 'mine\n'
+    with pytest.raises(ValueError, match='11 pairs asked.*has 10'):
+        rules.write_split_subset(str(root), 'trainval', 11, str(out))
+    with pytest.raises(ValueError, match="split must be one of"):
+        rules.write_split_subset(str(root), 'val', 1, str(out))

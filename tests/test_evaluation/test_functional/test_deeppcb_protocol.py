@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import torch
 
 from mmdefect.evaluation.functional import (box_iou, deeppcb_evaluate,
                                             masks_to_boxes, match_image,
@@ -390,3 +391,20 @@ def test_evaluate_rejects_boxes_of_the_wrong_width():
         deeppcb_evaluate([gt, gt], [det, det[0, :5]])
     empty = deeppcb_evaluate([np.zeros(0)], [np.zeros(0)])
     assert empty['num_gt'] == 0 and empty['num_det'] == 0
+
+
+def test_thresholded_labels_hand_computed():
+    from mmdefect.evaluation.functional import thresholded_labels
+
+    # pixel 0: p = (0.5, 0.3, 0.2) -> argmax background, defect prob 0.5
+    # pixel 1: p = (0.2, 0.3, 0.5) -> class 2 either way, defect prob 0.8
+    probs = torch.tensor([[0.5, 0.2], [0.3, 0.3], [0.2, 0.5]])
+    logits = probs.log()[:, None, :]  # (3, 1, 2)
+    np.testing.assert_array_equal(thresholded_labels(logits), [[0, 2]])
+    np.testing.assert_array_equal(thresholded_labels(logits, 0.5), [[1, 2]])
+    np.testing.assert_array_equal(thresholded_labels(logits, 0.51), [[0, 2]])
+    np.testing.assert_array_equal(thresholded_labels(logits, 0.81), [[0, 0]])
+    with pytest.raises(ValueError, match='score_thr must be in'):
+        thresholded_labels(logits, 1.5)
+    with pytest.raises(ValueError, match=r'\(C, H, W\)'):
+        thresholded_labels(logits[0])

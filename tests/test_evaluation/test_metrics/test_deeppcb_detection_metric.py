@@ -239,3 +239,28 @@ def test_written_files_scored_by_the_official_script(tmp_path):
             theirs['hmean'], abs=1e-3)
         class_aps.append(theirs['AP'])
     assert out['mAP'] / 100 == pytest.approx(np.mean(class_aps), abs=1e-3)
+
+
+def test_score_threshold_replaces_the_argmax():
+    # one blob whose defect probability (0.6) is split between two defect
+    # classes so that background (0.4) stays the most probable class: the
+    # argmax misses it, score_thr=0.5 finds it as class 1 (0.35 > 0.25)
+    logits = torch.zeros(3, 40, 40)
+    logits[0] = 10.0  # background elsewhere
+    blob = (slice(15, 20), slice(15, 20))
+    for cls, p in enumerate((0.4, 0.35, 0.25)):
+        logits[cls][blob] = math.log(p)
+    gt = [[5, 5, 30, 30, 1]]
+    argmax = logits.argmax(0).numpy()
+    plain = DeepPCBDetectionMetric()
+    plain.process({}, [sample(argmax, gt, logits)])
+    assert plain.results[0][1].shape == (0, 6)
+    thr = DeepPCBDetectionMetric(score_thr=0.5)
+    thr.process({}, [sample(argmax, gt, logits)])
+    dets = thr.results[0][1]
+    np.testing.assert_allclose(dets, [[5, 5, 30, 30, 0.35, 1]], atol=1e-6)
+    assert thr.compute_metrics(thr.results)['Fscore'] == 100.0
+    with pytest.raises(KeyError, match='needs the "seg_logits"'):
+        thr.process({}, [sample(argmax, gt, img_path='g/1_test.jpg')])
+    with pytest.raises(ValueError, match='score_thr must be in'):
+        DeepPCBDetectionMetric(score_thr=2)
