@@ -42,7 +42,7 @@ if [ ! -f "$SURF/manifest.json" ]; then
     "$PY" tools/dataset_converters/synsurface.py "$SURF" --num-train 240 \
         --num-val 40 --num-test 80 --size 128 --seed 0 --workers 2
 fi
-CAT=cat/cat_swin-nano_1xb8-400i_synsurface-128x128_cpu
+CAT=cat/cat_swin-nano_1xb8-400i_synsurface-128x128
 CAT_NAME="$(basename "$CAT")"
 stamp "training $CAT"
 "$PY" tools/train.py "configs/$CAT.py" --work-dir "$WORK/$CAT_NAME" --overwrite

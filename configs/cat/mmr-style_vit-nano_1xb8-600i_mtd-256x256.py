@@ -1,5 +1,5 @@
 # The MMR-style baseline on MTD at the budget of
-# cat_swin-nano_1xb8-600i_mtd-256x256_cpu.py (same data, teacher, schedule):
+# cat_swin-nano_1xb8-600i_mtd-256x256.py (same data, teacher, schedule):
 # ViT + plain FPN + l2 feature reconstruction, no droplets. At 256x256 the
 # ViT takes 16x16 patches (the 16x16 token grid of the 128x128 variant and
 # the stride of MMR's ViT-B/16), rescaled by 4/2/1 to strides 4/8/16.

@@ -1,5 +1,5 @@
 # The MMR-style baseline at the CPU budget of
-# cat_swin-nano_1xb8-400i_synsurface-128x128_cpu.py: ViT (8x8 patches) +
+# cat_swin-nano_1xb8-400i_synsurface-128x128.py: ViT (8x8 patches) +
 # plain FPN + l2 feature reconstruction of the same frozen random teacher,
 # no droplets.
 _base_ = [

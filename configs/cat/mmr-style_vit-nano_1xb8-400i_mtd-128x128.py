@@ -1,5 +1,5 @@
 # The MMR-style baseline on MTD at the budget of
-# cat_swin-nano_1xb8-400i_mtd-128x128_cpu.py (same data, teacher, schedule):
+# cat_swin-nano_1xb8-400i_mtd-128x128.py (same data, teacher, schedule):
 # ViT (8x8 patches) + plain FPN + l2 feature reconstruction, no droplets.
 _base_ = [
     '../_base_/models/cat_mmr-style_vit-nano_r18-nano.py',

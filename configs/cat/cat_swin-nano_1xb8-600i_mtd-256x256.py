@@ -1,6 +1,6 @@
 # CPU-sized CAT on Magnetic Tile Defects (MTD, the fixed split: 761
 # defect-free training images, 583 test images) at 256x256: the nano model
-# of cat_swin-nano_1xb8-400i_synsurface-128x128_cpu.py, batch 8, 600
+# of cat_swin-nano_1xb8-400i_synsurface-128x128.py, batch 8, 600
 # iterations (about 6 epochs). Data: ln -s /path/to/MTD data/mtd (here
 # ../shared/data/MTD), see configs/_base_/datasets/mtd.py.
 _base_ = [
