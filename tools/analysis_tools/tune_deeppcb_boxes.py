@@ -18,7 +18,6 @@ row) are written; existing ones are not overwritten.
 """
 import argparse
 import json
-import os
 import os.path as osp
 import shlex
 import sys
@@ -161,7 +160,6 @@ def main(argv=None):
     text = (f'{head}\n' + '\n'.join(lines) + f'\n\n{len(rows)} combinations '
             f'on {len(gts)} {args.split} pairs; best: `--cfg-options '
             f'{best}`\nCommand: `{command}`\n')
-    os.makedirs(args.out, exist_ok=True)
     with open(md_path, 'x') as f:
         f.write(text)
     with open(json_path, 'x') as f:

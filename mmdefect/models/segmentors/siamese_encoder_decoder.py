@@ -230,16 +230,19 @@ class SiameseEncoderDecoder(EncoderDecoder):
             ReferenceFeatures: The reference branch's multi-stage features
             (empty for ``fusion='img_only'``, which ignores the reference).
         """
-        if not self.caches_reference:
-            raise ValueError(
-                f'fusion={self.fusion!r} encodes the image and its reference '
-                f'together, so reference features cannot be cached; call '
-                f'predict on the paired inputs')
+        self._check_caches_reference()
         ref = self._reference_half(ref_inputs)
         feats = ([] if self.fusion == 'img_only' else
                  self._encode_references(ref))
         return ReferenceFeatures(
             feats=feats, input_shape=tuple(int(s) for s in ref.shape[2:]))
+
+    def _check_caches_reference(self) -> None:
+        if not self.caches_reference:
+            raise ValueError(
+                f'fusion={self.fusion!r} encodes the image and its reference '
+                f'together, so reference features cannot be cached; call '
+                f'predict on the paired inputs')
 
     def _reference_half(self, inputs: Tensor) -> Tensor:
         """``(M, C, H, W)`` references from C- or 2C-channel inputs."""
@@ -277,7 +280,7 @@ class SiameseEncoderDecoder(EncoderDecoder):
         """
         if self.fusion == 'early':
             if ref_feats is not None:
-                self.encode_reference(inputs)  # raises: nothing to cache
+                self._check_caches_reference()
             self.split_inputs(inputs)  # checks the pair's channels
             feats = list(self.backbone(inputs))
             return list(self.neck(feats)) if self.with_neck else feats

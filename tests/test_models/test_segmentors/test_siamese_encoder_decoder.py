@@ -260,3 +260,11 @@ def test_early_fusion_refuses_a_reference_cache_and_single_images():
         model.encode_reference(torch.randn(1, 3, 32, 32))
     with pytest.raises(ValueError, match=r'\(N, 6, H, W\)'):
         model.extract_feat(torch.randn(1, 3, 32, 32))
+
+
+def test_early_fusion_refuses_cached_reference_features():
+    model = build(**EARLY).eval()
+    cache = build(fusion='diff').eval().encode_reference(
+        torch.randn(1, 3, 32, 32))
+    with pytest.raises(ValueError, match='cannot be cached'):
+        model.extract_feat(torch.randn(1, 6, 32, 32), ref_feats=cache)
