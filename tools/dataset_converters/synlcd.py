@@ -21,7 +21,7 @@ import time
 from mmdefect.datasets.synthesis import DEFECT_MIXES, SynLCDGenerator
 from mmdefect.datasets.synthesis.generator import (PAPER_NUM_TEST,
                                                    PAPER_NUM_TRAIN)
-from mmdefect.datasets.synthesis.generator import _parse_size as check_size
+from mmdefect.datasets.synthesis.writing import check_size
 
 
 def parse_args(argv=None):
@@ -81,7 +81,7 @@ def parse_args(argv=None):
     if len(args.size) not in (1, 2):
         parser.error('--size takes one or two values')
     try:
-        check_size(args.size[0] if len(args.size) == 1 else args.size)
+        check_size(args.size[0] if len(args.size) == 1 else args.size, 16)
     except ValueError as err:
         parser.error(f'--size {" ".join(map(str, args.size))}: {err}')
     for flag, value in (('--num-train', args.num_train),

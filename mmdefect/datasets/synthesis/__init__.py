@@ -12,7 +12,8 @@ It also holds the procedural metal-surface set SynSurface (CAT, issue 13):
 defect-free brushed, cast and machined surfaces (:mod:`.surfaces`, Perlin
 noise from the ``noise`` package), held-out scratches, pits, stains and
 cracks (:mod:`.surface_defects`) and its generator
-(:mod:`.synsurface_generator`).
+(:mod:`.synsurface_generator`). Both generators write their sets with the
+same scaffolding (:mod:`.writing`: seeds, output folder, workers).
 """
 from .defects import (ABPT, LINE, Defect, rasterise_label, sample_abpt_defects,
                       sample_line_defects)
@@ -24,9 +25,10 @@ from .patterns import (NUM_BUILTIN_PATTERNS, PATTERN_NAMES, builtin_patterns,
                        load_pattern_dir, render_pattern)
 from .surface_defects import DEFECT_TYPES, add_defect
 from .surfaces import SURFACE_TYPES, noise_field, perlin_tile, render_surface
-from .synsurface_generator import (LineProgress, SurfaceSpec,
-                                   SynSurfaceGenerator, plan_surface_split,
-                                   render_surface_sample, surface_rng)
+from .synsurface_generator import (SurfaceSpec, SynSurfaceGenerator,
+                                   plan_surface_split, render_surface_sample,
+                                   surface_rng)
+from .writing import LineProgress
 
 __all__ = [
     'ABPT', 'DEFECT_MIXES', 'DEFECT_TYPES', 'Defect', 'LINE', 'LineProgress',

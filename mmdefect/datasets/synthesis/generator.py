@@ -44,10 +44,6 @@ server (``spawn`` where there is none) and keep OpenCV single-threaded; as
 with any multiprocessing code, a script that calls :meth:`SynLCDGenerator.run`
 with ``workers > 1`` needs an ``if __name__ == '__main__':`` guard.
 """
-import json
-import multiprocessing
-import os
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +60,9 @@ from .fusion import (BLUR_SIGMAS, BRIGHTNESS_BIASES, CONTRASTS,
                      apply_screen_transform, fuse_defects,
                      sample_screen_params)
 from .patterns import builtin_patterns, load_pattern_dir
+from .writing import (LineProgress, check_size, encode_png,
+                      prepare_output_dir, render_all, split_rng,
+                      write_manifest)
 
 SPLITS = ('train', 'test')
 SAMPLE_KINDS = ('line', 'abpt', 'mixed', 'defect_free')
@@ -142,8 +141,7 @@ def plan_split(split, num, patterns, defect_mix='all'):
 
 def sample_rng(seed, split, index):
     """Random generator of one sample, independent of everything else."""
-    return np.random.default_rng(
-        np.random.SeedSequence(seed, spawn_key=(SPLITS.index(split), index)))
+    return split_rng(seed, SPLITS, split, index)
 
 
 def _defect_stats(defect, fusion_record):
@@ -204,13 +202,6 @@ def render_sample(clean,
     return image, label, stats
 
 
-def _encode(image, params):
-    ok, buf = cv2.imencode('.png', image, params)
-    if not ok:
-        raise RuntimeError('PNG encoding failed')
-    return buf.tobytes()
-
-
 class _Renderer:
     """Renders and writes samples; one instance per process."""
 
@@ -231,15 +222,15 @@ class _Renderer:
                                             self.grays[spec.pattern],
                                             self.edge_caches[spec.pattern])
         if spec.pattern not in self.ref_png:
-            self.ref_png[spec.pattern] = _encode(self.patterns[spec.pattern],
+            self.ref_png[spec.pattern] = encode_png(self.patterns[spec.pattern],
                                                  _PNG_COMPACT)
         name = f'{spec.stem}.png'
         (self.out_dir / 'img_dir' / spec.split / name).write_bytes(
-            _encode(image, _PNG_FAST))
+            encode_png(image, _PNG_FAST))
         (self.out_dir / 'ref_dir' / spec.split / name).write_bytes(
             self.ref_png[spec.pattern])
         (self.out_dir / 'ann_dir' / spec.split / name).write_bytes(
-            _encode(label, _PNG_COMPACT))
+            encode_png(label, _PNG_COMPACT))
         return dict(
             stem=spec.stem,
             split=spec.split,
@@ -247,44 +238,6 @@ class _Renderer:
             pattern=spec.pattern,
             kind=spec.kind,
             **stats)
-
-
-_WORKER_RENDERER = None
-
-
-def _init_worker(out_dir, seed, patterns, screen_transform):
-    global _WORKER_RENDERER
-    cv2.setNumThreads(1)
-    _WORKER_RENDERER = _Renderer(out_dir, seed, patterns, screen_transform)
-
-
-def _render_in_worker(spec):
-    return _WORKER_RENDERER(spec)
-
-
-def _worker_context():
-    """Multiprocessing context for the workers.
-
-    Not ``fork``: OpenCV's thread pool does not survive ``fork()`` and forked
-    workers can deadlock in their first cv2 call once the parent has used
-    OpenCV. A fork server that preloads this module starts workers cheaply
-    and cleanly; ``spawn`` where fork servers are unavailable.
-    """
-    if 'forkserver' in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context('forkserver')
-        context.set_forkserver_preload([__name__])
-        return context
-    return multiprocessing.get_context('spawn')
-
-
-def _parse_size(size):
-    if isinstance(size, int):
-        size = (size, size)
-    size = tuple(int(s) for s in size)
-    if len(size) != 2 or min(size) < 16:
-        raise ValueError(f'size must be an int or (height, width), each '
-                         f'>= 16, got {size}')
-    return size
 
 
 class SynLCDGenerator:
@@ -345,7 +298,7 @@ class SynLCDGenerator:
         self.out_dir = Path(out_dir)
         self.num_train = int(num_train)
         self.num_test = int(num_test)
-        self.size = _parse_size(size)
+        self.size = check_size(size, 16)
         self.seed = int(seed)
         self.workers = int(workers)
         self.defect_mix = defect_mix
@@ -423,25 +376,6 @@ class SynLCDGenerator:
                 for split in SPLITS
             })
 
-    def _prepare_out_dir(self):
-        out = self.out_dir
-        if out.exists() and not out.is_dir():
-            raise NotADirectoryError(f'output path {out} is not a folder')
-        if out.is_dir() and any(out.iterdir()):
-            if not self.overwrite:
-                raise FileExistsError(
-                    f'output folder {out} is not empty; refusing to '
-                    'overwrite it (pass overwrite=True / --overwrite to '
-                    'replace its SynLCD outputs)')
-            for name in OUTPUT_DIRS:
-                if (out / name).is_dir():
-                    shutil.rmtree(out / name)
-            if (out / MANIFEST).exists():
-                (out / MANIFEST).unlink()
-        for name in OUTPUT_DIRS:
-            for split in SPLITS:
-                (out / name / split).mkdir(parents=True, exist_ok=True)
-
     def run(self, progress=True):
         """Generate every sample and write the manifest.
 
@@ -453,37 +387,19 @@ class SynLCDGenerator:
         Returns:
             dict: The manifest that was written to ``manifest.json``.
         """
-        self._prepare_out_dir()
+        prepare_output_dir(self.out_dir, self.overwrite, OUTPUT_DIRS, SPLITS,
+                           MANIFEST, 'SynLCD')
         init_args = (str(self.out_dir), self.seed, self.patterns,
                      self.screen_transform)
-        workers = min(self.workers, max(1, len(self.specs)))
-        bar = None
-        if progress:
-            from .synsurface_generator import LineProgress
-            bar = LineProgress(len(self.specs), sys.stdout, prefix='SynLCD: ')
-        records = []
-        if workers == 1:
-            renderer = _Renderer(*init_args)
-            for spec in self.specs:
-                records.append(renderer(spec))
-                if bar is not None:
-                    bar.update()
-        else:
-            context = _worker_context()
-            chunksize = max(1, min(16, len(self.specs) // (4 * workers)))
-            with context.Pool(workers, _init_worker, init_args) as pool:
-                for record in pool.imap(_render_in_worker, self.specs,
-                                        chunksize):
-                    records.append(record)
-                    if bar is not None:
-                        bar.update()
-        manifest = dict(
-            dataset='SynLCD',
-            generator='mmdefect.datasets.synthesis.SynLCDGenerator',
-            seed=self.seed,
-            parameters=self.parameters(),
-            samples=records)
-        tmp = self.out_dir / (MANIFEST + '.tmp')
-        tmp.write_text(json.dumps(manifest, indent=1))
-        os.replace(tmp, self.out_dir / MANIFEST)
-        return manifest
+        bar = LineProgress(len(self.specs), sys.stdout,
+                           prefix='SynLCD: ') if progress else None
+        records = render_all(_Renderer, init_args, self.specs, self.workers,
+                             bar)
+        return write_manifest(
+            self.out_dir, MANIFEST,
+            dict(
+                dataset='SynLCD',
+                generator='mmdefect.datasets.synthesis.SynLCDGenerator',
+                seed=self.seed,
+                parameters=self.parameters(),
+                samples=records))

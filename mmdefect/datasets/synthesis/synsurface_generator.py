@@ -26,24 +26,22 @@ Determinism: sample ``i`` of split ``s`` draws everything from
 ``np.random.default_rng(SeedSequence(seed, spawn_key=(s, i)))``; the Perlin
 tiles are the same for every seed and process, and OpenCV's RNG is never
 used, so the files and the manifest do not depend on ``workers``. Workers
-come from SynLCD's fork server (``spawn`` where there is none) and keep
-OpenCV single-threaded; a script calling :meth:`SynSurfaceGenerator.run` with
-``workers > 1`` needs an ``if __name__ == '__main__':`` guard.
+come from the fork server of :mod:`.writing` (``spawn`` where there is none)
+and keep OpenCV single-threaded; a script calling
+:meth:`SynSurfaceGenerator.run` with ``workers > 1`` needs an
+``if __name__ == '__main__':`` guard.
 """
-import json
-import os
-import shutil
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from .generator import _worker_context
 from .surface_defects import DEFECT_TYPES, add_defect
 from .surfaces import SURFACE_TYPES, render_surface
+from .writing import (LineProgress, check_size, encode_png,
+                      prepare_output_dir, render_all, split_rng,
+                      write_manifest)
 
 SPLITS = ('train', 'val', 'test')
 NORMAL = 'normal'
@@ -99,8 +97,7 @@ def plan_surface_split(split, num):
 
 def surface_rng(seed, split, index):
     """Random generator of one sample, independent of everything else."""
-    return np.random.default_rng(
-        np.random.SeedSequence(seed, spawn_key=(SPLITS.index(split), index)))
+    return split_rng(seed, SPLITS, split, index)
 
 
 def _quantise(image):
@@ -151,13 +148,6 @@ def render_surface_sample(surface, kind, size, rng):
     return image_u8, label.astype(np.uint8), clean_u8, record
 
 
-def _encode(image):
-    ok, buf = cv2.imencode('.png', image, _PNG)
-    if not ok:
-        raise RuntimeError('PNG encoding failed')
-    return buf.tobytes()
-
-
 class _Renderer:
     """Renders and writes samples; one instance per process."""
 
@@ -172,85 +162,15 @@ class _Renderer:
             spec.surface, spec.kind, self.size, rng)
         name = f'{spec.stem}.png'
         (self.out_dir / 'img_dir' / spec.split / name).write_bytes(
-            _encode(image))
+            encode_png(image, _PNG))
         (self.out_dir / 'ann_dir' / spec.split / name).write_bytes(
-            _encode(label * np.uint8(MASK_VALUE)))
+            encode_png(label * np.uint8(MASK_VALUE), _PNG))
         return dict(
             stem=spec.stem,
             split=spec.split,
             index=spec.index,
             kind=spec.kind,
             **stats)
-
-
-_WORKER_RENDERER = None
-
-
-def _init_worker(out_dir, seed, size):
-    global _WORKER_RENDERER
-    cv2.setNumThreads(1)
-    _WORKER_RENDERER = _Renderer(out_dir, seed, size)
-
-
-def _render_in_worker(spec):
-    return _WORKER_RENDERER(spec)
-
-
-class LineProgress:
-    """Progress that stays readable when redirected to a file.
-
-    On a terminal one line is rewritten in place; otherwise a line is
-    printed each time another ``step`` percent is done (and at the end), so
-    a log never holds one giant line.
-
-    Args:
-        total (int): Number of items.
-        stream: Where to write; defaults to ``sys.stderr``.
-        step (int): Percent between two lines when not on a terminal.
-        prefix (str): Text before the counts.
-    """
-
-    def __init__(self, total, stream=None, step=10, prefix=''):
-        self.total = max(int(total), 1)
-        self.stream = sys.stderr if stream is None else stream
-        self.step = step
-        self.prefix = prefix
-        self.done = 0
-        self.next_percent = step
-        self.start = time.perf_counter()
-        isatty = getattr(self.stream, 'isatty', None)
-        self.tty = bool(isatty and isatty())
-
-    def _line(self):
-        rate = self.done / max(time.perf_counter() - self.start, 1e-9)
-        percent = 100 * self.done // self.total
-        return (f'{self.prefix}{self.done}/{self.total} ({percent}%), '
-                f'{rate:.1f}/s')
-
-    def update(self, count=1):
-        self.done += count
-        if self.tty:
-            self.stream.write('\r' + self._line())
-            if self.done >= self.total:
-                self.stream.write('\n')
-        elif (100 * self.done >= self.next_percent * self.total
-              or self.done >= self.total):
-            self.stream.write(self._line() + '\n')
-            while self.next_percent * self.total <= 100 * self.done:
-                self.next_percent += self.step
-        self.stream.flush()
-
-
-def check_size(size):
-    """``(height, width)`` from an int or a pair, each >= :data:`MIN_SIZE`.
-    """
-    if isinstance(size, (int, np.integer)):
-        size = (size, size)
-    size = tuple(int(s) for s in size)
-    if len(size) != 2 or min(size) < MIN_SIZE:
-        raise ValueError(f'size must be an int or (height, width), each '
-                         f'>= {MIN_SIZE}, got {size}')
-    return size
 
 
 def check_counts(num_train, num_val, num_test):
@@ -261,33 +181,6 @@ def check_counts(num_train, num_val, num_test):
         if int(value) != value or value < low:
             raise ValueError(f'{name} must be an integer >= {low}, got '
                              f'{value!r}')
-
-
-def prepare_output_dir(out_dir, overwrite, output_dirs, splits, manifest,
-                       what):
-    """Create ``out_dir/<dir>/<split>`` folders, refusing to overwrite.
-
-    A non-empty ``out_dir`` raises :class:`FileExistsError` unless
-    ``overwrite``; then only the generator's own outputs (``output_dirs``
-    and ``manifest``) are removed and other files are left alone.
-    """
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise NotADirectoryError(f'output path {out} is not a folder')
-    if out.is_dir() and any(out.iterdir()):
-        if not overwrite:
-            raise FileExistsError(
-                f'output folder {out} is not empty; refusing to overwrite '
-                f'it (pass overwrite=True / --overwrite to replace its '
-                f'{what} outputs)')
-        for name in output_dirs:
-            if (out / name).is_dir():
-                shutil.rmtree(out / name)
-        if (out / manifest).exists():
-            (out / manifest).unlink()
-    for name in output_dirs:
-        for split in splits:
-            (out / name / split).mkdir(parents=True, exist_ok=True)
 
 
 class SynSurfaceGenerator:
@@ -334,7 +227,7 @@ class SynSurfaceGenerator:
         self.out_dir = Path(out_dir)
         self.counts = dict(
             train=int(num_train), val=int(num_val), test=int(num_test))
-        self.size = check_size(size)
+        self.size = check_size(size, MIN_SIZE)
         self.seed = int(seed)
         self.workers = int(workers)
         self.overwrite = overwrite
@@ -379,29 +272,13 @@ class SynSurfaceGenerator:
         bar = LineProgress(
             len(self.specs), stream, prefix='SynSurface: ') if progress \
             else None
-        workers = min(self.workers, len(self.specs))
-        records = []
-
-        def collect(results):
-            for record in results:
-                records.append(record)
-                if bar is not None:
-                    bar.update()
-
-        if workers == 1:
-            collect(map(_Renderer(*init_args), self.specs))
-        else:
-            chunksize = max(1, min(16, len(self.specs) // (4 * workers)))
-            context = _worker_context()
-            with context.Pool(workers, _init_worker, init_args) as pool:
-                collect(pool.imap(_render_in_worker, self.specs, chunksize))
-        manifest = dict(
-            dataset='SynSurface',
-            generator='mmdefect.datasets.synthesis.SynSurfaceGenerator',
-            seed=self.seed,
-            parameters=self.parameters(),
-            samples=records)
-        tmp = self.out_dir / (MANIFEST + '.tmp')
-        tmp.write_text(json.dumps(manifest, indent=1))
-        os.replace(tmp, self.out_dir / MANIFEST)
-        return manifest
+        records = render_all(_Renderer, init_args, self.specs, self.workers,
+                             bar)
+        return write_manifest(
+            self.out_dir, MANIFEST,
+            dict(
+                dataset='SynSurface',
+                generator='mmdefect.datasets.synthesis.SynSurfaceGenerator',
+                seed=self.seed,
+                parameters=self.parameters(),
+                samples=records))

@@ -1,4 +1,3 @@
-import io
 import json
 from collections import Counter
 
@@ -7,7 +6,7 @@ import numpy as np
 import pytest
 
 from mmdefect.datasets.synthesis import (DEFECT_TYPES, SURFACE_TYPES,
-                                         LineProgress, SynSurfaceGenerator,
+                                         SynSurfaceGenerator,
                                          plan_surface_split,
                                          render_surface_sample, surface_rng)
 
@@ -143,26 +142,3 @@ def test_refuses_to_overwrite(tmp_path):
 def test_invalid_arguments(tmp_path, kwargs, match):
     with pytest.raises(ValueError, match=match):
         SynSurfaceGenerator(tmp_path, **kwargs)
-
-
-class _Terminal(io.StringIO):
-
-    def isatty(self):
-        return True
-
-
-def test_line_progress_never_one_giant_line():
-    log = io.StringIO()
-    bar = LineProgress(250, log, step=10, prefix='x: ')
-    for _ in range(250):
-        bar.update()
-    lines = log.getvalue().splitlines()
-    assert len(lines) == 10 and '\r' not in log.getvalue()
-    assert lines[0].startswith('x: 25/250 (10%)')
-    assert lines[-1].startswith('x: 250/250 (100%)')
-    tty = _Terminal()
-    bar = LineProgress(5, tty)
-    for _ in range(5):
-        bar.update()
-    assert tty.getvalue().count('\r') == 5
-    assert tty.getvalue().endswith('\n') and tty.getvalue().count('\n') == 1
