@@ -68,6 +68,30 @@ def trigger_visualization_hook(cfg, args):
     return cfg
 
 
+def apply_tta(cfg):
+    """Wrap the model for ``--tta`` (mmseg's recipe) with its own
+    preprocessor.
+
+    mmengine's ``BaseTTAModel`` replaces the module's ``data_preprocessor``
+    by its own, and the runner gives it the config's top-level
+    ``data_preprocessor``: for a model whose preprocessor differs from the
+    top-level one (early fusion: a paired preprocessor over a SegFormer base
+    whose top level is mmseg's) the pair was normalised with 3-channel
+    statistics and the test crashed.  The wrapper gets the model's own.
+    """
+    missing = [key for key in ('tta_pipeline', 'tta_model') if key not in cfg]
+    if missing:
+        raise KeyError(f'--tta: the config {cfg.filename} has no '
+                       f'{" and no ".join(missing)} (see '
+                       'configs/_base_/datasets/deeppcb.py for an example)')
+    cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+    cfg.tta_model.module = cfg.model
+    if cfg.model.get('data_preprocessor') is not None:
+        cfg.tta_model.data_preprocessor = cfg.model.data_preprocessor
+    cfg.model = cfg.tta_model
+    return cfg
+
+
 def main(argv=None):
     args = parse_args(argv)
     cfg = run_config_from_args(args)
@@ -86,9 +110,7 @@ def main(argv=None):
     if args.show or args.show_dir:
         cfg = trigger_visualization_hook(cfg, args)
     if args.tta:
-        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
-        cfg.tta_model.module = cfg.model
-        cfg.model = cfg.tta_model
+        apply_tta(cfg)
     if args.out is not None:
         set_prediction_output(cfg, args.out)
 

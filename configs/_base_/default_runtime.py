@@ -11,6 +11,7 @@ log_processor = dict(by_epoch=False)
 log_level = 'INFO'
 load_from = None
 resume = False
-tta_model = dict(type='SegTTAModel')
+# tools/test.py --tta: MMSeg's SegTTAModel that also keeps the merged scores
+tta_model = dict(type='DefectTTAModel')
 # Resumed runs continue the random streams of the interrupted run.
 custom_hooks = [dict(type='RNGStateHook')]

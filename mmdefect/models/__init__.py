@@ -3,12 +3,13 @@ from .decode_heads import CADHead, CATHead
 from .losses import (BalancedContrastiveLoss, FeatureReconstructionLoss,
                      WeightedContrastiveLoss)
 from .necks import MSFFPN
-from .segmentors import ClassicalDiffSegmentor, SiameseEncoderDecoder
+from .segmentors import (ClassicalDiffSegmentor, DefectTTAModel,
+                         SiameseEncoderDecoder)
 from .utils import ChannelAttention, CoordinateAttention, SiameseFeatures
 
 __all__ = [
     'BalancedContrastiveLoss', 'CADHead', 'CATHead', 'ChannelAttention',
-    'ClassicalDiffSegmentor', 'CoordinateAttention',
+    'ClassicalDiffSegmentor', 'CoordinateAttention', 'DefectTTAModel',
     'FeatureReconstructionLoss', 'MSFFPN', 'PairedSegDataPreProcessor',
     'SiameseEncoderDecoder', 'SiameseFeatures', 'WeightedContrastiveLoss'
 ]

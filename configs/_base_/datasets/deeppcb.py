@@ -37,6 +37,32 @@ test_pipeline = [
     dict(type='LoadAnnotations'),
     dict(type='PackPairedSegInputs', meta_keys=meta_keys),
 ]
+# tools/test.py --tta: the pair as is, flipped left-right and flipped
+# upside down (PairedTransform flips both images alike); the segmentor flips
+# the logits back and DefectTTAModel averages the probabilities, so the
+# boxes and their confidences come from the merged prediction.
+tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadRefImageFromFile'),
+    dict(
+        type='TestTimeAug',
+        transforms=[[
+            dict(
+                type='PairedTransform',
+                transforms=[dict(type='RandomFlip', prob=0.)]),
+            dict(
+                type='PairedTransform',
+                transforms=[
+                    dict(type='RandomFlip', prob=1., direction='horizontal')
+                ]),
+            dict(
+                type='PairedTransform',
+                transforms=[
+                    dict(type='RandomFlip', prob=1., direction='vertical')
+                ])
+        ], [dict(type='LoadAnnotations')],
+                    [dict(type='PackPairedSegInputs', meta_keys=meta_keys)]])
+]
 data_prefix = dict(img_path='', seg_map_path=label_root)
 train_dataloader = dict(
     batch_size=8,

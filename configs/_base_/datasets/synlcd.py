@@ -29,7 +29,8 @@ test_pipeline = [
     dict(type='PackPairedSegInputs'),
 ]
 # Test-time flip on both images: PairedTransform flips the reference with
-# the inspected image; SegTTAModel flips the logits back and averages.
+# the inspected image; the segmentor flips the logits back and
+# DefectTTAModel (default_runtime.py) averages the probabilities.
 tta_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadRefImageFromFile'),

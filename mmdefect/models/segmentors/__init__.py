@@ -1,4 +1,5 @@
 from .classical_diff_segmentor import ClassicalDiffSegmentor
+from .defect_tta_model import DefectTTAModel
 from .siamese_encoder_decoder import SiameseEncoderDecoder
 
-__all__ = ['ClassicalDiffSegmentor', 'SiameseEncoderDecoder']
+__all__ = ['ClassicalDiffSegmentor', 'DefectTTAModel', 'SiameseEncoderDecoder']
