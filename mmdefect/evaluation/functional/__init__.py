@@ -8,9 +8,10 @@ from .binned_roc import (ap_discretisation_bound, auroc_discretisation_bound,
 from .binning import (float_to_key, key_to_float, linear_bin_index,
                       linear_edges)
 from .deeppcb_box_search import search_box_options
-from .deeppcb_protocol import (box_iou, deeppcb_evaluate, masks_to_boxes,
-                               match_image, ranked_average_precision,
-                               sort_detections, thresholded_labels)
+from .deeppcb_protocol import (MISS_REASONS, box_iou, deeppcb_evaluate,
+                               masks_to_boxes, match_image, miss_reasons,
+                               ranked_average_precision, sort_detections,
+                               thresholded_labels)
 from .pro import (compute_pro, connected_regions, pro_auc,
                   pro_curve_from_counts, pro_discretisation_bound)
 from .scores import (check_image_score_rule, decide, defect_probability,
@@ -18,7 +19,8 @@ from .scores import (check_image_score_rule, decide, defect_probability,
 
 __all__ = [
     'confusion_at_threshold',
-    'box_iou', 'deeppcb_evaluate', 'masks_to_boxes', 'match_image',
+    'MISS_REASONS', 'box_iou', 'deeppcb_evaluate', 'masks_to_boxes',
+    'match_image', 'miss_reasons',
     'ranked_average_precision', 'sort_detections', 'thresholded_labels',
     'search_box_options',
     'ap_discretisation_bound',

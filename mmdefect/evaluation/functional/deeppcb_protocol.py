@@ -218,6 +218,48 @@ def match_image(gt: np.ndarray,
     return correct
 
 
+#: Why a ground-truth box was missed, in :func:`miss_reasons`' order.
+MISS_REASONS = ('found', 'wrong class', 'low IoU', 'no detection')
+
+
+def miss_reasons(gt: np.ndarray,
+                 det: np.ndarray,
+                 iou_thr: float = IOU_THRESHOLD) -> np.ndarray:
+    """What happened to each ground-truth box of one image.
+
+    A diagnosis beside the protocol, not part of it: each box gets the first
+    of these that holds, as an index into :data:`MISS_REASONS`:
+
+    0. ``found``: a detection of its class overlaps it by IoU > ``iou_thr``
+       (the protocol's one-to-one matching aside: two boxes found by one
+       detection both count here);
+    1. ``wrong class``: only detections of other classes overlap it that
+       much (the box is located, the class is wrong);
+    2. ``low IoU``: detections touch it (IoU > 0) but none by more than
+       ``iou_thr`` (fragments, merged neighbours, or a box too large);
+    3. ``no detection``: nothing touches it.
+
+    Args:
+        gt (np.ndarray): (M, 5) ``x1, y1, x2, y2, class``.
+        det (np.ndarray): (N, 6) ``x1, y1, x2, y2, confidence, class``.
+        iou_thr (float): the protocol's IoU threshold.
+
+    Returns:
+        np.ndarray: (M,) int64 reason indices.
+    """
+    gt = np.asarray(gt, dtype=np.float64).reshape(-1, 5)
+    det = np.asarray(det, dtype=np.float64).reshape(-1, 6)
+    reasons = np.full(len(gt), 3, dtype=np.int64)
+    if len(gt) == 0 or len(det) == 0:
+        return reasons
+    iou = box_iou(gt, det)
+    same = gt[:, None, 4].astype(np.int64) == det[None, :, 5].astype(np.int64)
+    reasons[(iou > 0).any(axis=1)] = 2
+    reasons[(iou > iou_thr).any(axis=1)] = 1
+    reasons[((iou > iou_thr) & same).any(axis=1)] = 0
+    return reasons
+
+
 def sort_detections(det: np.ndarray) -> np.ndarray:
     """Rows by decreasing confidence, ordered as the script orders them."""
     det = np.asarray(det, dtype=np.float64).reshape(-1, 6)

@@ -11,8 +11,9 @@ from mmseg.registry import METRICS
 
 from mmdefect.datasets.functional.deeppcb import DEEPPCB_SUBMISSION_NAMES
 
-from ..functional.deeppcb_protocol import (IOU_THRESHOLD, as_box_array,
-                                           deeppcb_evaluate, masks_to_boxes,
+from ..functional.deeppcb_protocol import (IOU_THRESHOLD, MISS_REASONS,
+                                           as_box_array, deeppcb_evaluate,
+                                           masks_to_boxes, miss_reasons,
                                            thresholded_labels)
 
 
@@ -147,6 +148,23 @@ class DeepPCBDetectionMetric(BaseMetric):
                 f'evaluation, or two images with the id {name}); it is not '
                 f'overwritten') from None
 
+    def _miss_table(self, gts, dets, classes) -> str:
+        """Ground-truth boxes per class and reason (:func:`miss_reasons`)."""
+        counts = {}
+        for gt, det in zip(gts, dets):
+            for cls, reason in zip(gt[:, 4].astype(int),
+                                   miss_reasons(gt, det, self.iou_thr)):
+                counts.setdefault(cls, np.zeros(len(MISS_REASONS), int))
+                counts[cls][reason] += 1
+        lines = ['ground-truth boxes by outcome (a diagnosis: "found" = a '
+                 'box of its class with IoU > '
+                 f'{self.iou_thr}): ' + ' / '.join(MISS_REASONS)]
+        for cls in sorted(counts):
+            name = classes[cls] if classes and cls < len(classes) else cls
+            lines.append(f'{name:>16} ' +
+                         ' / '.join(str(n) for n in counts[cls]))
+        return '\n'.join(lines)
+
     def compute_metrics(self, results: List[tuple]) -> Dict[str, float]:
         """Score all boxes; per-class values are logged as a table."""
         gts = [gt for gt, _ in results]
@@ -174,6 +192,6 @@ class DeepPCBDetectionMetric(BaseMetric):
         MMLogger.get_current_instance().info(
             f'DeepPCB protocol (IoU > {self.iou_thr}): {raw["num_gt"]} '
             f'ground-truth boxes, {raw["num_det"]} detections\n' +
-            '\n'.join(rows))
+            '\n'.join(rows) + '\n' + self._miss_table(gts, dets, classes))
         return {key: round(float(value) * 100, 2)
                 for key, value in metrics.items()}

@@ -19,10 +19,12 @@ def _draws(rng):
 def test_split_rng_keeps_each_generators_seed_tuple():
     # the files of a given seed stay the same: SynLCD's splits are
     # ('train', 'test'), SynSurface's ('train', 'val', 'test')
-    by_hand = np.random.default_rng(np.random.SeedSequence(7, spawn_key=(1, 3)))
-    assert _draws(sample_rng(7, 'test', 3)) == _draws(by_hand)
-    by_hand = np.random.default_rng(np.random.SeedSequence(7, spawn_key=(2, 3)))
-    assert _draws(surface_rng(7, 'test', 3)) == _draws(by_hand)
+    def by_hand(split_index):
+        return np.random.default_rng(
+            np.random.SeedSequence(7, spawn_key=(split_index, 3)))
+
+    assert _draws(sample_rng(7, 'test', 3)) == _draws(by_hand(1))
+    assert _draws(surface_rng(7, 'test', 3)) == _draws(by_hand(2))
     assert _draws(split_rng(7, ('a', 'b'), 'b', 3)) == _draws(
         sample_rng(7, 'test', 3))
     assert _draws(split_rng(7, ('a', 'b'), 'b', 3)) != _draws(

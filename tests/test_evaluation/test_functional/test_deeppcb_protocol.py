@@ -408,3 +408,28 @@ def test_thresholded_labels_hand_computed():
         thresholded_labels(logits, 1.5)
     with pytest.raises(ValueError, match=r'\(C, H, W\)'):
         thresholded_labels(logits[0])
+
+
+def test_miss_reasons_hand_computed():
+    from mmdefect.evaluation.functional import MISS_REASONS, miss_reasons
+    assert MISS_REASONS == ('found', 'wrong class', 'low IoU',
+                            'no detection')
+    gt = np.array([
+        [0, 0, 10, 10, 1],  # an exact box of its class
+        [20, 0, 30, 10, 2],  # exact, but class 1; its class only at 0.3
+        [40, 0, 50, 10, 1],  # IoU 30 / 100 = 0.3 <= 0.33
+        [60, 0, 70, 10, 1],  # nothing there
+    ])
+    det = np.array([
+        [0, 0, 10, 10, 0.9, 1],
+        [20, 0, 30, 10, 0.8, 1],
+        [20, 0, 23, 10, 0.7, 2],
+        [40, 0, 43, 10, 0.6, 1],
+    ])
+    np.testing.assert_array_equal(miss_reasons(gt, det), [0, 1, 2, 3])
+    # at a lower threshold the 0.3 boxes are found
+    np.testing.assert_array_equal(
+        miss_reasons(gt, det, iou_thr=0.25), [0, 0, 0, 3])
+    np.testing.assert_array_equal(
+        miss_reasons(gt, np.zeros((0, 6))), [3, 3, 3, 3])
+    assert miss_reasons(np.zeros((0, 5)), det).shape == (0, )

@@ -264,3 +264,20 @@ def test_score_threshold_replaces_the_argmax():
         thr.process({}, [sample(argmax, gt, img_path='g/1_test.jpg')])
     with pytest.raises(ValueError, match='score_thr must be in'):
         DeepPCBDetectionMetric(score_thr=2)
+
+
+def test_log_explains_the_missed_boxes(monkeypatch):
+    # two_images: one open box found (image 1), the other with nothing near
+    # it (image 2); the short box of image 2 found
+    logged = []
+    logger = deeppcb_detection_metric.MMLogger.get_current_instance()
+    monkeypatch.setattr(logger, 'info', logged.append)
+    metric = DeepPCBDetectionMetric()
+    metric.dataset_meta = dict(classes=CLASSES)
+    metric.process({}, two_images())
+    metric.evaluate(2)
+    [text] = logged
+    table = text[text.index('ground-truth boxes by outcome'):].splitlines()
+    assert table[0].endswith('found / wrong class / low IoU / no detection')
+    assert table[1].split() == ['open', '1', '/', '0', '/', '0', '/', '1']
+    assert table[2].split() == ['short', '1', '/', '0', '/', '0', '/', '0']
