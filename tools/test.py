@@ -5,7 +5,7 @@ import os.path as osp
 from _cli_common import add_run_args, parse_run_args, run_config_from_args
 from mmengine.runner import Runner
 
-from mmdefect.utils import (count_params_checked, release_dist,
+from mmdefect.utils import (apply_tta, count_params_checked, release_dist,
                             set_prediction_output)
 
 MISMATCH_FLAG = '--allow-mismatched-checkpoint'
@@ -65,30 +65,6 @@ def trigger_visualization_hook(cfg, args):
     if args.show_dir:
         visualizer = cfg.visualizer
         visualizer['save_dir'] = args.show_dir
-    return cfg
-
-
-def apply_tta(cfg):
-    """Wrap the model for ``--tta`` (mmseg's recipe) with its own
-    preprocessor.
-
-    mmengine's ``BaseTTAModel`` replaces the module's ``data_preprocessor``
-    by its own, and the runner gives it the config's top-level
-    ``data_preprocessor``: for a model whose preprocessor differs from the
-    top-level one (early fusion: a paired preprocessor over a SegFormer base
-    whose top level is mmseg's) the pair was normalised with 3-channel
-    statistics and the test crashed.  The wrapper gets the model's own.
-    """
-    missing = [key for key in ('tta_pipeline', 'tta_model') if key not in cfg]
-    if missing:
-        raise KeyError(f'--tta: the config {cfg.filename} has no '
-                       f'{" and no ".join(missing)} (see '
-                       'configs/_base_/datasets/deeppcb.py for an example)')
-    cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
-    cfg.tta_model.module = cfg.model
-    if cfg.model.get('data_preprocessor') is not None:
-        cfg.tta_model.data_preprocessor = cfg.model.data_preprocessor
-    cfg.model = cfg.tta_model
     return cfg
 
 

@@ -1,5 +1,5 @@
 from .file_checks import describe_empty_files
-from .run_config import (adapt_dist_backend, check_fresh_work_dir,
+from .run_config import (adapt_dist_backend, apply_tta, check_fresh_work_dir,
                          check_pairing, count_params_checked,
                          existing_checkpoints, find_resume_checkpoint,
                          is_paired_model, load_run_config, release_dist,
@@ -8,7 +8,7 @@ from .run_config import (adapt_dist_backend, check_fresh_work_dir,
 from .set_env import register_all_modules
 
 __all__ = [
-    'adapt_dist_backend', 'check_fresh_work_dir', 'check_pairing',
+    'adapt_dist_backend', 'apply_tta', 'check_fresh_work_dir', 'check_pairing',
     'describe_empty_files',
     'count_params_checked', 'existing_checkpoints', 'find_resume_checkpoint',
     'is_paired_model', 'load_run_config', 'register_all_modules',

@@ -381,3 +381,35 @@ def set_prediction_output(cfg: Config, out_dir: str) -> List[str]:
         writers.append('IoUMetric')
         cfg.test_evaluator = evaluators
     return writers
+
+
+def apply_tta(cfg):
+    """``--tta`` of ``tools/test.py`` (mmseg's recipe), the model keeping
+    its own preprocessor.
+
+    mmengine's ``BaseTTAModel`` replaces the module's ``data_preprocessor``
+    by its own, and the runner gives it the config's top-level
+    ``data_preprocessor``: for a model whose preprocessor differs from the
+    top-level one (early fusion: a paired preprocessor over a SegFormer base
+    whose top level is mmseg's) the pair was normalised with 3-channel
+    statistics and the test crashed.  The wrapper gets the model's own.
+
+    Args:
+        cfg (Config): a run config with ``tta_pipeline`` and ``tta_model``
+            (``configs/_base_/default_runtime.py``: ``DefectTTAModel``).
+
+    Returns:
+        Config: ``cfg``, changed in place: the test pipeline is
+        ``tta_pipeline`` and ``model`` the TTA wrapper around the model.
+    """
+    missing = [key for key in ('tta_pipeline', 'tta_model') if key not in cfg]
+    if missing:
+        raise KeyError(f'--tta: the config {cfg.filename} has no '
+                       f'{" and no ".join(missing)} (see '
+                       'configs/_base_/datasets/deeppcb.py for an example)')
+    cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+    cfg.tta_model.module = cfg.model
+    if cfg.model.get('data_preprocessor') is not None:
+        cfg.tta_model.data_preprocessor = cfg.model.data_preprocessor
+    cfg.model = cfg.tta_model
+    return cfg

@@ -66,6 +66,7 @@ def test_cadnet_trains_and_tests_with_both_metrics(deeppcb10,
     out = run(['tools/test.py', CADNET, cadnet_checkpoint, '--work-dir',
                work_dir, '--cfg-options'] + options)
     assert 'DeepPCB protocol (IoU > 0.33)' in out
+    assert 'ground-truth boxes by outcome' in out
     metrics = metrics_of(work_dir)
     for key in ('mIoU', 'mIoU_defect', 'DeepPCB/mAP', 'DeepPCB/AP',
                 'DeepPCB/Fscore', 'DeepPCB/precision', 'DeepPCB/recall'):
@@ -114,3 +115,18 @@ def test_benchmark_table(deeppcb10, cadnet_checkpoint):
                   '--label-root', labels, '--out', str(out_dir), '--run',
                   'classical', CLASSICAL, 'none'], expect_ok=False)
     assert 'results.md exists' in second
+
+
+def test_benchmark_with_test_time_augmentation(deeppcb10, cadnet_checkpoint):
+    root, labels, _ = deeppcb10
+    out_dir = root / 'bench_tta'
+    run(['tools/benchmarks/deeppcb.py', '--data-root', PCBDATA,
+         '--label-root', labels, '--num-pairs', '2', '--out', str(out_dir),
+         '--tta', '--run', 'CADNet', CADNET, cadnet_checkpoint])
+    table = (out_dir / 'results.md').read_text()
+    assert '| CADNet |' in table
+    assert '2 pairs of 640x640, test-time augmentation' in table
+    with open(out_dir / 'results.json') as f:
+        [result] = json.load(f)['runs']
+    assert result['images'] == 2
+    assert 0.0 <= result['metrics']['DeepPCB/recall'] <= 100.0

@@ -37,7 +37,8 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mmdefect.datasets.functional.deeppcb import write_split_subset
-from mmdefect.utils import count_params_checked, register_all_modules
+from mmdefect.utils import (apply_tta, count_params_checked,
+                            register_all_modules)
 
 COLUMNS = (('DeepPCB/mAP', 'mAP'), ('DeepPCB/AP', 'AP (script)'),
            ('DeepPCB/Fscore', 'F-score'), ('DeepPCB/precision', 'P'),
@@ -72,6 +73,12 @@ def parse_args(argv=None):
         help='overrides for every run\'s config, as in tools/test.py (e.g. '
         'the box options tools/analysis_tools/tune_deeppcb_boxes.py '
         'prints: test_evaluator.1.score_thr=0.5 ...)')
+    parser.add_argument(
+        '--tta',
+        action='store_true',
+        help='test-time augmentation of every run, as tools/test.py --tta '
+        '(the config\'s tta_pipeline: for DeepPCB the pair as is, flipped '
+        'left-right and upside down)')
     return parser.parse_args(argv)
 
 
@@ -98,6 +105,8 @@ def evaluate(name: str, config: str, checkpoint: str, args,
         cfg.load_from = checkpoint
     if cfg.get('default_hooks'):
         cfg.default_hooks.pop('visualization', None)
+    if args.tta:
+        apply_tta(cfg)
     runner = Runner.from_cfg(cfg)
     num_params = count_params_checked(
         runner.model, None if checkpoint == 'none' else checkpoint, config)
@@ -151,7 +160,9 @@ def main(argv=None):
     ]
     command = 'python ' + ' '.join(shlex.quote(a) for a in sys.argv)
     text = (f'{table(results)}\n\nDeepPCB test split, {results[0]["images"]}'
-            f' pairs of 640x640; CPU img/s = whole test loop at batch 1 '
+            f' pairs of 640x640'
+            f'{", test-time augmentation (tta_pipeline)" if args.tta else ""}'
+            f'; CPU img/s = whole test loop at batch 1 '
             f'({torch.get_num_threads()} torch thread(s)), reading and '
             f'metrics included.\nCommand: `{command}`\n')
     with open(md_path, 'w') as f:

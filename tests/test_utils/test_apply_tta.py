@@ -1,8 +1,7 @@
-"""tools/test.py --tta keeps the model's own preprocessor (bug: early fusion
-crashed, its paired preprocessor replaced by the SegFormer base's)."""
-import importlib.util
+"""apply_tta (tools/test.py --tta) keeps the model's own preprocessor
+(bug: early fusion crashed, its paired preprocessor replaced by the
+SegFormer base's)."""
 import os.path as osp
-import sys
 
 import cv2
 import numpy as np
@@ -15,21 +14,9 @@ from mmseg.registry import MODELS
 import mmdefect  # noqa: F401  (registers the modules)
 from mmdefect.models import DefectTTAModel, PairedSegDataPreProcessor
 from mmdefect.testing import REPO_ROOT
+from mmdefect.utils import apply_tta
 
 EARLY = 'configs/early_fusion/early-fusion_r18-c32_1xb8-3k_deeppcb-256x256.py'
-
-
-def _test_tool():
-    tools = osp.join(REPO_ROOT, 'tools')
-    spec = importlib.util.spec_from_file_location(
-        'mmdefect_test_tool', osp.join(tools, 'test.py'))
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, tools)
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(tools)
-    return module
 
 
 def _pair(tmp_path):
@@ -54,7 +41,7 @@ def test_tta_runs_early_fusion_with_its_paired_preprocessor(tmp_path):
     cfg = Config.fromfile(osp.join(REPO_ROOT, EARLY))
     # the trap: the top-level preprocessor is the SegFormer base's
     assert cfg.data_preprocessor.type == 'SegDataPreProcessor'
-    _test_tool().apply_tta(cfg)
+    apply_tta(cfg)
     model_cfg = cfg.model
     # what mmengine's Runner does with a model dict
     model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
@@ -79,4 +66,4 @@ def test_tta_without_a_tta_pipeline_names_the_config(tmp_path):
     path.write_text("model = dict(type='X')\ntta_model = dict(type='Y')\n")
     cfg = Config.fromfile(str(path))
     with pytest.raises(KeyError, match=r'no_tta.py has no tta_pipeline'):
-        _test_tool().apply_tta(cfg)
+        apply_tta(cfg)
