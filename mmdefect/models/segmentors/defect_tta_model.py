@@ -32,12 +32,12 @@ class DefectTTAModel(SegTTAModel):
                 [sample.seg_logits.data for sample in data_samples])
             probs = (logits.sigmoid()
                      if one_channel else logits.softmax(dim=1)).mean(dim=0)
-            tiny = torch.finfo(probs.dtype).tiny
             if one_channel:
                 merged_logits = torch.logit(probs, eps=1e-7)
                 pred = (probs > self.module.decode_head.threshold).to(probs)
             else:
-                merged_logits = probs.clamp_min(tiny).log()
+                merged_logits = probs.clamp_min(
+                    torch.finfo(probs.dtype).tiny).log()
                 pred = probs.argmax(dim=0, keepdim=True)
             merged = data_samples[-1]
             merged.set_data({
