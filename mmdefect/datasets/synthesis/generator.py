@@ -222,8 +222,8 @@ class _Renderer:
                                             self.grays[spec.pattern],
                                             self.edge_caches[spec.pattern])
         if spec.pattern not in self.ref_png:
-            self.ref_png[spec.pattern] = encode_png(self.patterns[spec.pattern],
-                                                 _PNG_COMPACT)
+            self.ref_png[spec.pattern] = encode_png(
+                self.patterns[spec.pattern], _PNG_COMPACT)
         name = f'{spec.stem}.png'
         (self.out_dir / 'img_dir' / spec.split / name).write_bytes(
             encode_png(image, _PNG_FAST))

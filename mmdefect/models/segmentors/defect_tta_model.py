@@ -30,12 +30,12 @@ class DefectTTAModel(SegTTAModel):
         for data_samples in data_samples_list:
             logits = torch.stack(
                 [sample.seg_logits.data for sample in data_samples])
-            probs = (logits.sigmoid()
-                     if one_channel else logits.softmax(dim=1)).mean(dim=0)
             if one_channel:
+                probs = logits.sigmoid().mean(dim=0)
                 merged_logits = torch.logit(probs, eps=1e-7)
                 pred = (probs > self.module.decode_head.threshold).to(probs)
             else:
+                probs = logits.softmax(dim=1).mean(dim=0)
                 merged_logits = probs.clamp_min(
                     torch.finfo(probs.dtype).tiny).log()
                 pred = probs.argmax(dim=0, keepdim=True)
